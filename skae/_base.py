@@ -1,0 +1,352 @@
+"""The scikit-learn side: one base class for every autoencoder estimator.
+
+A variant subclasses :class:`BaseAutoencoder`, lists its parameters in
+``__init__`` (storing them untouched), extends ``_parameter_constraints``
+and implements :meth:`BaseAutoencoder._build_module`. Validation, the random
+state, building the skorch net, batching, ``transform``, ``inverse_transform``
+and scoring live here once.
+"""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+from ._net import (
+    AutoencoderNet,
+    BatchIterator,
+    Convergence,
+    HoldoutSplit,
+    TensorData,
+    resolve_device,
+)
+from ._random import seeded_torch
+
+#: Optimizers by name; any ``torch.optim.Optimizer`` subclass works too.
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+#: Batch size for transform, inverse_transform and scoring.
+_EVAL_BATCH_SIZE = 1024
+
+
+class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
+                      BaseEstimator):
+    """Base class for skae's autoencoders. Not for direct use.
+
+    Subclasses implement ``_build_module(n_features)``, which returns an
+    :class:`skae.nn.Autoencoder`, and may override ``_check_data_range(X)``.
+    The parameters shared by every autoencoder are documented in
+    :class:`StackedAE`.
+    """
+
+    _parameter_constraints: dict = {
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"),
+                       StrOptions({"auto"})],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "device": [str, torch.device],
+        "callbacks": [list, None],
+    }
+
+    def __init__(self, n_components=32, *, alpha=0.0, batch_size="auto",
+                 max_iter=200, learning_rate=1e-3, optimizer="adam",
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None):
+        self.n_components = n_components
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.device = device
+        self.callbacks = callbacks
+
+    # ------------------------------------------------------------------
+    # hooks for subclasses
+    def _build_module(self, n_features):
+        """Return a new :class:`skae.nn.Autoencoder` for ``n_features``."""
+        raise NotImplementedError
+
+    def _check_data_range(self, X):
+        """Reject data the loss cannot model (fit and scoring call it)."""
+        if getattr(self, "loss", "mse") == "bce":
+            _check_unit_interval(X, "loss='bce'")
+
+    # ------------------------------------------------------------------
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.target_tags.required = False
+        return tags
+
+    def _optimizer_class(self):
+        if isinstance(self.optimizer, str):
+            return OPTIMIZERS[self.optimizer]
+        if not issubclass(self.optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                f"optimizer={self.optimizer!r} is not a torch.optim.Optimizer "
+                f"subclass; pass one, or a name among {sorted(OPTIMIZERS)}."
+            )
+        return self.optimizer
+
+    def _make_net(self, module, device, n_samples):
+        batch_size = (_auto_batch_size(n_samples) if self.batch_size == "auto"
+                      else min(self.batch_size, n_samples))
+        convergence = Convergence(
+            monitor="valid_loss" if self.early_stopping else "train_loss",
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            restore_best=self.early_stopping,
+        )
+        user_callbacks = copy.deepcopy(list(self.callbacks or []))
+        return AutoencoderNet(
+            module,
+            optimizer=self._optimizer_class(),
+            lr=self.learning_rate,
+            weight_decay=self.alpha,
+            max_epochs=self.max_iter,
+            batch_size=batch_size,
+            train_split=(HoldoutSplit(self.validation_fraction)
+                         if self.early_stopping else None),
+            callbacks=[("convergence", convergence), *user_callbacks],
+            verbose=self.verbose,
+            device=str(device),
+            torch_load_kwargs={"weights_only": False},
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the autoencoder to reconstruct ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. Sparse rows are densified batch by batch.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        # Bad input or a diverging run must leave the estimator as it was.
+        state = dict(self.__dict__)
+        try:
+            self._fit(X)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+        return self
+
+    def _fit(self, X):
+        warm = self.warm_start and hasattr(self, "module_")
+        n_features_before = getattr(self, "n_features_in_", None)
+        X = validate_data(self, X, accept_sparse="csr",
+                          dtype=[np.float32, np.float64])
+        if warm and X.shape[1] != n_features_before:
+            raise ValueError(
+                f"warm_start=True continues the previous fit, which had "
+                f"{n_features_before} features; X has {X.shape[1]}. Set "
+                "warm_start=False to fit from scratch."
+            )
+        self._check_data_range(X)
+        device = resolve_device(self.device)
+        with seeded_torch(self.random_state, device):
+            module = (copy.deepcopy(self.module_) if warm
+                      else self._build_module(X.shape[1]))
+            net = self._make_net(module.to(device), device, X.shape[0])
+            with warnings.catch_warnings():
+                # skorch warns when it is handed an initialised module.
+                warnings.filterwarnings("ignore", module="skorch")
+                net.fit(X)
+        self._set_fitted(net, previous=self if warm else None)
+
+    def _set_fitted(self, net, previous=None):
+        history = net.history
+        convergence = dict(net.callbacks_)["convergence"]
+        losses = [float(v) for v in history[:, "train_loss"]] if history else []
+        self.net_ = net
+        self.module_ = net.module_
+        self.loss_curve_ = (previous.loss_curve_ if previous else []) + losses
+        self.n_iter_ = len(self.loss_curve_)
+        if self.early_stopping:
+            scores = [-float(v) for v in history[:, "valid_loss"]] if history else []
+            self.validation_scores_ = (
+                (previous.validation_scores_ or []) if previous else []) + scores
+            self.best_validation_score_ = -convergence.best_loss_
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = convergence.best_loss_
+        if self.max_iter and not convergence.converged_ \
+                and len(history) == self.max_iter:
+            warnings.warn(
+                f"{type(self).__name__} reached max_iter={self.max_iter} "
+                "epochs and the loss was still improving; increase max_iter "
+                "or tol.",
+                ConvergenceWarning,
+            )
+
+    # ------------------------------------------------------------------
+    def _map_batches(self, X, method, dtype=None):
+        """Apply ``module_.<method>`` to ``X`` batch by batch, in eval mode.
+
+        Training runs in float32; float64 input is evaluated by a float64
+        copy of the network, so that float64 results do not depend on how
+        the samples are batched (float32 GEMM results can differ in the last
+        bits between batch sizes). The output has the dtype of ``X`` unless
+        ``dtype`` is given.
+        """
+        module = self.module_
+        if X.dtype == np.float64:
+            module = copy.deepcopy(module).double()
+        module.eval()
+        fn = getattr(module, method)
+        data = TensorData(X, self.net_.device,
+                          dtype=next(module.parameters()).dtype)
+        with torch.no_grad():
+            out = [fn(xb) for xb, _ in BatchIterator(data, _EVAL_BATCH_SIZE)]
+        out = torch.cat(out).cpu().numpy()
+        return out.astype(dtype or X.dtype, copy=False)
+
+    def _validate_X(self, X):
+        check_is_fitted(self)
+        return validate_data(self, X, reset=False, accept_sparse="csr",
+                             dtype=[np.float32, np.float64])
+
+    def transform(self, X):
+        """Encode ``X``: the codes of the samples.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, n_components)
+            In the dtype of ``X`` (float32 or float64).
+        """
+        X = self._validate_X(X)
+        return self._map_batches(X, "encode")
+
+    def inverse_transform(self, X):
+        """Decode codes back to input space, as ``PCA.inverse_transform``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, for example the output of :meth:`transform`.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features_in_)
+            The reconstructions, in the dtype of the codes.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=[np.float32, np.float64],
+                        input_name="codes")
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"inverse_transform expects codes with n_components="
+                f"{self.n_components} columns (the output of transform); got "
+                f"{Z.shape[1]} columns."
+            )
+        return self._map_batches(Z, "decode")
+
+    def score_samples(self, X):
+        """Negative reconstruction error of each sample.
+
+        The error is the training loss (``loss``, the mean over features) of
+        the clean sample; higher is better, so low values flag anomalies.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        X = self._validate_X(X)
+        self._check_data_range(X)
+        return -self._map_batches(X, "reconstruction_error",
+                                  np.float64)
+
+    def score(self, X, y=None):
+        """Mean negative reconstruction error of ``X`` (higher is better).
+
+        Lets ``GridSearchCV`` and ``cross_val_score`` select an autoencoder
+        without labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+
+def _auto_batch_size(n_samples):
+    """``batch_size="auto"``: about ten steps per epoch, between 16 and 200.
+
+    ``MLPRegressor``'s ``min(200, n_samples)`` would give small data sets a
+    single step per epoch, so they would need thousands of epochs.
+    """
+    return min(n_samples, 200, max(16, n_samples // 10))
+
+
+def _check_unit_interval(X, what):
+    data = X.data if hasattr(X, "tocsr") else X
+    if data.size and (data.min() < 0 or data.max() > 1):
+        raise ValueError(
+            f"{what} needs X in [0, 1]; got values in [{data.min():g}, "
+            f"{data.max():g}]. Scale X, for example with MinMaxScaler, or use "
+            "loss='mse'."
+        )

@@ -1,0 +1,310 @@
+"""Training: a skorch ``NeuralNet`` that feeds in-memory tensors to a network.
+
+This module owns the fit loop, batching, the device, the callbacks, the
+history and the stopping rule. It knows nothing of scikit-learn's input
+validation: it receives a float32 array that is already clean.
+"""
+
+import copy
+import math
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import (
+    Callback, EpochTimer, PassthroughScoring, PrintLog, ProgressBar,
+)
+
+
+def resolve_device(device):
+    """Turn ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"auto"`` ... into a device.
+
+    ``"auto"`` picks CUDA when it is available and the CPU otherwise. This is
+    the only place where skae decides where tensors live.
+    """
+    if isinstance(device, torch.device):
+        resolved = device
+    elif device == "auto":
+        resolved = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    else:
+        try:
+            resolved = torch.device(device)
+        except (RuntimeError, TypeError):
+            raise ValueError(
+                f"device={device!r} is not a torch device; use 'cpu', 'cuda', "
+                "'cuda:N' or 'auto'."
+            ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} asks for CUDA, but torch sees no GPU "
+            f"(torch {torch.__version__}). Use device='cpu' or device='auto'."
+        )
+    return resolved
+
+
+class TensorData(torch.utils.data.Dataset):
+    """Samples held in memory, dense on the device or sparse on the host.
+
+    Dense data moves to the device once; batches are index slices of that
+    tensor (no per-sample ``__getitem__`` and collate). Sparse CSR data stays
+    on the host and each batch is densified on its way to the device.
+
+    Parameters
+    ----------
+    X : ndarray or scipy CSR matrix or torch.Tensor
+        The samples.
+    device : torch.device
+    dtype : torch.dtype, default=torch.float32
+        Floating point type of the batches.
+    """
+
+    def __init__(self, X, device, dtype=torch.float32):
+        self.device = torch.device(device)
+        np_dtype = torch.empty((), dtype=dtype).numpy().dtype
+        if sp.issparse(X):
+            self.X = sp.csr_matrix(X, dtype=np_dtype)
+        elif isinstance(X, torch.Tensor):
+            self.X = X.to(self.device, dtype)
+        else:
+            self.X = torch.tensor(np.asarray(X, dtype=np_dtype),
+                                  device=self.device)
+
+    @property
+    def is_sparse(self):
+        return sp.issparse(self.X)
+
+    def __len__(self):
+        return self.X.shape[0]
+
+    def take(self, index):
+        """The batch of rows ``index`` (a slice or a 1-D integer tensor)."""
+        if not self.is_sparse:
+            return self.X[index]
+        if isinstance(index, torch.Tensor):
+            index = index.cpu().numpy()
+        dense = self.X[index].toarray()
+        return torch.from_numpy(dense).to(self.device)
+
+    def __getitem__(self, i):
+        return self.take(slice(i, i + 1))[0]
+
+    def subset(self, index):
+        """A new ``TensorData`` with the rows ``index`` (integer tensor)."""
+        out = copy.copy(self)
+        out.X = self.X[index] if not self.is_sparse else self.X[index.numpy()]
+        return out
+
+
+class BatchIterator:
+    """Mini-batches of a :class:`TensorData`, reshuffled at every pass.
+
+    Shuffling draws from torch's default generator, which the estimator has
+    forked and seeded from ``random_state`` for the duration of ``fit``.
+    Each batch is a pair ``(X_batch, None)`` as skorch expects.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        return math.ceil(len(self.dataset) / self.batch_size)
+
+    def __iter__(self):
+        n, size = len(self.dataset), self.batch_size
+        if self.shuffle:
+            order = torch.randperm(n)
+            if not self.dataset.is_sparse:
+                order = order.to(self.dataset.device)
+            for start in range(0, n, size):
+                yield self.dataset.take(order[start:start + size]), None
+        else:
+            for start in range(0, n, size):
+                yield self.dataset.take(slice(start, start + size)), None
+
+
+class HoldoutSplit:
+    """Hold out a random ``fraction`` of the samples for validation.
+
+    Used as skorch's ``train_split`` when ``early_stopping=True``.
+    """
+
+    def __init__(self, fraction):
+        self.fraction = fraction
+
+    def __call__(self, dataset, y=None, **fit_params):
+        n = len(dataset)
+        n_valid = max(1, int(round(self.fraction * n)))
+        if n - n_valid < 1:
+            raise ValueError(
+                f"early_stopping needs at least 2 samples to hold out "
+                f"validation_fraction={self.fraction}; got {n}."
+            )
+        order = torch.randperm(n)
+        return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
+
+
+class Convergence(Callback):
+    """Stop when the monitored loss stops improving; fail on a diverging loss.
+
+    After each epoch, the loss counts as improved when it is below the best
+    so far by more than ``tol`` times the best (a relative tolerance, so the
+    rule works whatever the scale of the data). Training stops after
+    ``n_iter_no_change`` epochs without improvement, as ``MLPRegressor``.
+    With ``restore_best`` the parameters of the best epoch are loaded at the
+    end (early stopping on a validation set).
+
+    Attributes
+    ----------
+    converged_ : bool
+        Whether the last training run stopped by this rule.
+    best_loss_ : float
+    best_epoch_ : int
+    """
+
+    def __init__(self, monitor="train_loss", tol=1e-3, n_iter_no_change=10,
+                 restore_best=False):
+        self.monitor = monitor
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.restore_best = restore_best
+
+    def on_train_begin(self, net, **kwargs):
+        self.converged_ = False
+        self.best_loss_ = math.inf
+        self.best_epoch_ = 0
+        self._n_bad = 0
+        self._best_state = None
+
+    def on_epoch_end(self, net, **kwargs):
+        loss = net.history[-1, self.monitor]
+        if not math.isfinite(loss):
+            raise FloatingPointError(
+                f"The training loss became {loss} at epoch {len(net.history)}: "
+                f"training diverged. Lower learning_rate (now {net.lr:g}) or "
+                "scale the input, for example with StandardScaler or "
+                "MinMaxScaler."
+            )
+        if math.isfinite(self.best_loss_) and (
+                loss > self.best_loss_ - self.tol * abs(self.best_loss_)):
+            self._n_bad += 1
+        else:
+            self._n_bad = 0
+        if loss < self.best_loss_:
+            self.best_loss_ = loss
+            self.best_epoch_ = len(net.history)
+            if self.restore_best:
+                self._best_state = copy.deepcopy(net.module_.state_dict())
+        if self._n_bad >= self.n_iter_no_change:
+            self.converged_ = True
+            raise KeyboardInterrupt  # skorch's way to end the fit loop
+
+    def on_train_end(self, net, **kwargs):
+        if self.restore_best and self._best_state is not None:
+            net.module_.load_state_dict(self._best_state)
+        self._best_state = None
+
+
+class AutoencoderNet(NeuralNet):
+    """skorch net that trains an :class:`skae.nn.Autoencoder` on its input.
+
+    Differences from a plain ``NeuralNet``: the target is the input itself;
+    the module returns a dict of loss terms, each recorded in the history
+    per batch and per epoch (``train_reconstruction``, ``valid_sparsity``,
+    ...); batches are slices of tensors in memory; ``weight_decay`` applies
+    to weights (parameters with two or more dimensions) only, not biases.
+
+    Parameters
+    ----------
+    module : skae.nn.Autoencoder
+        An instantiated network.
+    weight_decay : float
+        L2 penalty coefficient on weights (the estimator's ``alpha``).
+    **kwargs
+        Passed to :class:`skorch.NeuralNet`.
+    """
+
+    def __init__(self, module, *args, weight_decay=0.0, **kwargs):
+        kwargs.setdefault("criterion", None)
+        kwargs.setdefault("iterator_train", BatchIterator)
+        kwargs.setdefault("iterator_valid", BatchIterator)
+        kwargs.setdefault("iterator_train__shuffle", True)
+        kwargs.setdefault("dataset", TensorData)
+        super().__init__(module, *args, **kwargs)
+        self.weight_decay = weight_decay
+
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+        ]
+        for term in getattr(self.module, "loss_term_names", ()):
+            for prefix in ("train", "valid"):
+                name = f"{prefix}_{term}"
+                callbacks.append((name, PassthroughScoring(
+                    name=name, on_train=prefix == "train")))
+        if self.verbose:
+            callbacks.append(("print_log", PrintLog()))
+        if self.verbose and self.verbose > 1:
+            callbacks.append(("progress_bar", ProgressBar()))
+        return callbacks
+
+    def initialize_criterion(self):
+        # The module computes its own loss terms (``Autoencoder.loss_terms``).
+        self.criterion_ = None
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        decay, no_decay = [], []
+        for _, param in self.get_all_learnable_params():
+            (decay if param.ndim > 1 else no_decay).append(param)
+        groups = [{"params": decay, "weight_decay": self.weight_decay},
+                  {"params": no_decay, "weight_decay": 0.0}]
+        kwargs = self.get_params_for("optimizer")
+        kwargs.setdefault("lr", self.lr)
+        self.optimizer_ = self.optimizer(
+            [g for g in groups if g["params"]], **kwargs)
+        return self
+
+    def get_dataset(self, X, y=None):
+        if isinstance(X, TensorData):
+            return X
+        return TensorData(X, self.device)
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(prefix)
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        return getattr(self, prefix)(dataset, **kwargs)
+
+    def _record_terms(self, terms, prefix):
+        for name, value in terms.items():
+            if name != "loss":
+                self.history.record_batch(f"{prefix}_{name}", value.item())
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        return self.module_.loss_terms(y_pred, X)["loss"]
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, _ = batch
+        out = self.infer(Xi, **fit_params)
+        terms = self.module_.loss_terms(out, Xi)
+        terms["loss"].backward()
+        self._record_terms(terms, "train")
+        return {"loss": terms["loss"], "y_pred": out}
+
+    def validation_step(self, batch, **fit_params):
+        self._set_training(False)
+        Xi, _ = batch
+        with torch.no_grad():
+            out = self.infer(Xi, **fit_params)
+            terms = self.module_.loss_terms(out, Xi)
+        self._record_terms(terms, "valid")
+        return {"loss": terms["loss"], "y_pred": out}

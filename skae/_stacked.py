@@ -1,0 +1,176 @@
+"""StackedAE: the deep, symmetric autoencoder of the seeds."""
+
+from numbers import Integral
+
+from sklearn.utils._param_validation import StrOptions
+
+from ._base import BaseAutoencoder
+from .nn import ACTIVATIONS, MLPAutoencoder
+
+
+class StackedAE(BaseAutoencoder):
+    """Stacked (deep) autoencoder with a mirrored decoder.
+
+    The encoder runs ``n_features -> *hidden_layer_sizes -> n_components``,
+    the decoder mirrors it. With ``tied_weights=True`` each decoder layer uses
+    the transpose of the matching encoder weight, halving the weights to
+    learn (the seeds' weight tying).
+
+    Parameters
+    ----------
+    n_components : int, default=32
+        Size of the code (the seeds' ``n_hidden2`` / ``codings_size``).
+    hidden_layer_sizes : tuple of int, default=(256,)
+        Encoder layers between the input and the code, outermost first; the
+        decoder mirrors them. ``()`` gives a single-layer autoencoder.
+    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
+"identity"}, default="elu"
+        Activation of the hidden layers and of the code.
+    out_activation : {"identity", "sigmoid"}, default="identity"
+        Activation of the output layer; ``"sigmoid"`` bounds reconstructions
+        to [0, 1].
+    loss : {"mse", "bce"}, default="mse"
+        Reconstruction loss. ``"bce"`` (binary cross-entropy) needs
+        ``out_activation="sigmoid"`` and data in [0, 1].
+    tied_weights : bool, default=False
+        Share each decoder weight with the transpose of its encoder weight.
+    alpha : float, default=0.0
+        L2 penalty on the weights (the seeds' ``l2_reg``); biases are not
+        penalised.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` is ``n_samples // 10`` clipped to
+        [16, 200], about ten steps per epoch on small data.
+    max_iter : int, default=200
+        Maximum number of epochs (the seeds' ``n_epochs``).
+    learning_rate : float, default=1e-3
+        Step size of the optimizer.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or type, default="adam"
+        A name, or a ``torch.optim.Optimizer`` subclass.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its loss stops
+        improving and keep the best epoch's parameters. Without it, training
+        stops when the training loss stops improving.
+    validation_fraction : float, default=0.1
+        Share of the data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before training stops.
+    tol : float, default=1e-3
+        Relative improvement of the monitored loss that counts as progress:
+        an epoch improves when its loss is below ``best * (1 - tol)``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation and shuffling; an int gives bit-identical
+        results on CPU. torch's global random state is left untouched.
+    verbose : int, default=0
+        1 prints a line per epoch with the loss terms, 2 adds a progress bar.
+    warm_start : bool, default=False
+        Continue training the previous fit's network (with a new optimizer).
+    device : {"cpu", "cuda", "auto"} or str, default="cpu"
+        Where to train; ``"auto"`` uses a GPU when torch sees one.
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks for the skorch training loop, for example
+        ``skorch.callbacks.Checkpoint``.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+    module_ : skae.nn.MLPAutoencoder
+        The trained network; ``module_.encoder`` and ``module_.decoder`` hold
+        its layers.
+    net_ : skae._net.AutoencoderNet
+        The skorch net that trained it (its ``history`` holds every epoch).
+    loss_curve_ : list of float
+        Training loss per epoch.
+    best_loss_ : float or None
+        Lowest training loss (None with early stopping).
+    validation_scores_ : list of float or None
+        Negative validation loss per epoch with early stopping, else None.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+    n_iter_ : int
+        Epochs run.
+
+    See Also
+    --------
+    LinearAE : the linear autoencoder, equivalent to PCA.
+    sklearn.decomposition.PCA : linear dimensionality reduction.
+    sklearn.neural_network.BernoulliRBM : another neural feature learner.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import StackedAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = StackedAE(n_components=8, hidden_layer_sizes=(32,), max_iter=10,
+    ...                random_state=0)
+    >>> codes = ae.fit_transform(X / 16)
+    >>> codes.shape
+    (1797, 8)
+    >>> ae.get_feature_names_out()[:3]
+    array(['stackedae0', 'stackedae1', 'stackedae2'], dtype=object)
+    """
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "hidden_layer_sizes": ["array-like", Integral],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "out_activation": [StrOptions({"identity", "sigmoid"})],
+        "loss": [StrOptions({"mse", "bce"})],
+        "tied_weights": ["boolean"],
+    }
+
+    def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
+                 activation="elu", out_activation="identity", loss="mse",
+                 tied_weights=False, alpha=0.0, batch_size="auto",
+                 max_iter=200, learning_rate=1e-3, optimizer="adam",
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None):
+        super().__init__(
+            n_components, alpha=alpha, batch_size=batch_size,
+            max_iter=max_iter, learning_rate=learning_rate,
+            optimizer=optimizer, early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            device=device, callbacks=callbacks,
+        )
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.out_activation = out_activation
+        self.loss = loss
+        self.tied_weights = tied_weights
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if any(not isinstance(s, Integral) or s < 1 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers; got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return sizes
+
+    def _module_kwargs(self):
+        """Keyword arguments of :class:`skae.nn.MLPAutoencoder` (variants
+        extend them)."""
+        if self.loss == "bce" and self.out_activation != "sigmoid":
+            raise ValueError(
+                "loss='bce' needs out_activation='sigmoid' (cross-entropy "
+                "compares probabilities); set out_activation='sigmoid' or use "
+                "loss='mse'."
+            )
+        return dict(
+            hidden_layer_sizes=self._hidden_sizes(),
+            n_components=self.n_components,
+            activation=self.activation,
+            code_activation=getattr(self, "_code_act", self.activation),
+            out_activation=self.out_activation,
+            loss=self.loss,
+            tied_weights=self.tied_weights,
+        )
+
+    def _build_module(self, n_features):
+        return MLPAutoencoder(n_features, **self._module_kwargs())

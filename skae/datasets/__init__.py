@@ -1,0 +1,6 @@
+"""Data sets that need no network: real MNIST digits and the seeds' toy data."""
+
+from ._mnist import load_mnist
+from ._synthetic import make_curved_plane
+
+__all__ = ["load_mnist", "make_curved_plane"]

@@ -1,0 +1,22 @@
+"""PyTorch networks behind skae's estimators (no scikit-learn, no numpy).
+
+Every network is an :class:`Autoencoder`: ``encode``, ``decode``,
+``forward`` returning a dict, and ``loss_terms`` returning the named terms
+that training minimises and records.
+"""
+
+from ._base import Autoencoder
+from ._layers import ACTIVATIONS, TiedLinear, init_linear, make_activation
+from ._losses import LOSSES, reconstruction_loss
+from ._mlp import MLPAutoencoder
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "Autoencoder",
+    "MLPAutoencoder",
+    "TiedLinear",
+    "init_linear",
+    "make_activation",
+    "reconstruction_loss",
+]

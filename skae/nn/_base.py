@@ -1,0 +1,71 @@
+"""The interface every skae network implements."""
+
+from torch import nn
+
+from ._losses import reconstruction_loss
+
+
+class Autoencoder(nn.Module):
+    """Base of skae's networks: an encoder, a decoder and named loss terms.
+
+    Subclasses implement :meth:`encode` and :meth:`decode_logits`. A variant
+    with an extra loss term overrides :meth:`loss_terms`, calls the parent
+    and adds its term to ``"loss"``; it lists the term's name in
+    ``loss_term_names`` so that training records it per epoch.
+
+    Parameters
+    ----------
+    loss : {"mse", "bce"}
+        Reconstruction loss.
+    out_activation : {"identity", "sigmoid"}
+        Activation of the decoder's output.
+    corruption : torch.nn.Module or None
+        Applied to the input in training mode only (denoising); it must be
+        the identity in evaluation mode, as :class:`torch.nn.Dropout` is.
+    """
+
+    #: Names of the loss terms :meth:`loss_terms` returns besides ``"loss"``.
+    loss_term_names = ("reconstruction",)
+
+    def __init__(self, loss="mse", out_activation="identity", corruption=None):
+        super().__init__()
+        self.loss = loss
+        self.out_activation = out_activation
+        self.corruption = corruption
+
+    def encode(self, x):
+        """Codes of a batch ``x``."""
+        raise NotImplementedError
+
+    def decode_logits(self, code):
+        """Decoder output before the output activation."""
+        raise NotImplementedError
+
+    def decode(self, code):
+        """Reconstruction, in input space, of a batch of codes."""
+        logits = self.decode_logits(code)
+        return logits.sigmoid() if self.out_activation == "sigmoid" else logits
+
+    def forward(self, x):
+        """Encode the (corrupted, when training) input and decode it.
+
+        Returns a dict with the ``"code"`` and the decoder ``"logits"``.
+        """
+        if self.corruption is not None:
+            x = self.corruption(x)
+        code = self.encode(x)
+        return {"code": code, "logits": self.decode_logits(code)}
+
+    def loss_terms(self, out, target):
+        """Loss terms of a batch: ``"loss"`` (the total) and each named term."""
+        rec = reconstruction_loss(
+            out["logits"], target, self.loss, self.out_activation
+        )
+        return {"loss": rec, "reconstruction": rec}
+
+    def reconstruction_error(self, x):
+        """Per-sample reconstruction loss of the clean input ``x``."""
+        logits = self.decode_logits(self.encode(x))
+        return reconstruction_loss(
+            logits, x, self.loss, self.out_activation, reduction="none"
+        )

@@ -1,0 +1,80 @@
+"""Activations, weight initialisation and the tied decoder layer."""
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+#: Hidden-layer activations by name (the names ``MLPRegressor`` and the
+#: seeds use). ``"logistic"`` is scikit-learn's name for the sigmoid.
+ACTIVATIONS = {
+    "identity": nn.Identity,
+    "relu": nn.ReLU,
+    "elu": nn.ELU,
+    "selu": nn.SELU,
+    "gelu": nn.GELU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "logistic": nn.Sigmoid,
+}
+
+
+def make_activation(name):
+    """Return a new activation module for ``name`` (a key of ``ACTIVATIONS``)."""
+    try:
+        return ACTIVATIONS[name]()
+    except KeyError:
+        raise ValueError(
+            f"Unknown activation {name!r}; use one of {sorted(ACTIVATIONS)}."
+        ) from None
+
+
+def init_linear(layer, activation):
+    """Variance-scaling initialisation of a linear layer for ``activation``.
+
+    He (fan-in, gain 2) for the rectifier family, LeCun for SELU and
+    Glorot for the saturating and linear activations; biases start at 0.
+    This is the seeds' ``variance_scaling_initializer`` for ELU networks.
+    """
+    weight = layer.weight
+    if activation in ("relu", "elu", "gelu"):
+        nn.init.kaiming_normal_(weight, nonlinearity="relu")
+    elif activation == "selu":
+        nn.init.normal_(weight, std=1.0 / math.sqrt(weight.shape[1]))
+    else:
+        nn.init.xavier_uniform_(weight)
+    if layer.bias is not None:
+        nn.init.zeros_(layer.bias)
+    return layer
+
+
+class TiedLinear(nn.Module):
+    """Decoder layer whose weight is the transpose of an encoder layer's.
+
+    Only the bias is a parameter of its own, so tying halves the number of
+    weights of a symmetric autoencoder.
+
+    Parameters
+    ----------
+    tied_to : torch.nn.Linear
+        The encoder layer whose weight is shared.
+    """
+
+    def __init__(self, tied_to):
+        super().__init__()
+        self.tied_to = tied_to
+        self.bias = nn.Parameter(torch.zeros(tied_to.in_features))
+
+    @property
+    def weight(self):
+        return self.tied_to.weight.t()
+
+    def forward(self, x):
+        return F.linear(x, self.tied_to.weight.t(), self.bias)
+
+    def extra_repr(self):
+        return (
+            f"in_features={self.tied_to.out_features}, "
+            f"out_features={self.tied_to.in_features}, tied"
+        )

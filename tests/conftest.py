@@ -1,0 +1,21 @@
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """sklearn's 8x8 digits scaled to [0, 1], split 1,397 / 400."""
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    return train_test_split(X, y, test_size=400, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """The 5,000 bundled MNIST digits split 4,000 / 1,000, stratified."""
+    from skae.datasets import load_mnist
+
+    X, y = load_mnist(return_X_y=True)
+    return train_test_split(X, y, test_size=1000, random_state=0, stratify=y)
