@@ -20,6 +20,8 @@ from sklearn.base import (
     _fit_context,
 )
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
@@ -32,6 +34,7 @@ from ._net import (
     resolve_device,
 )
 from ._random import seeded_torch
+from .nn import Encoder
 
 #: Optimizers by name; any ``torch.optim.Optimizer`` subclass works too.
 OPTIMIZERS = {
@@ -39,6 +42,7 @@ OPTIMIZERS = {
     "adamw": torch.optim.AdamW,
     "sgd": torch.optim.SGD,
     "rmsprop": torch.optim.RMSprop,
+    "lbfgs": torch.optim.LBFGS,
 }
 
 #: Batch size for transform, inverse_transform and scoring.
@@ -72,13 +76,15 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         "warm_start": ["boolean"],
         "device": [str, torch.device],
         "callbacks": [list, None],
+        "sampler_components": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, n_components=32, *, alpha=0.0, batch_size="auto",
                  max_iter=200, learning_rate=1e-3, optimizer="adam",
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None):
+                 warm_start=False, device="cpu", callbacks=None,
+                 sampler_components=10):
         self.n_components = n_components
         self.alpha = alpha
         self.batch_size = batch_size
@@ -94,6 +100,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self.warm_start = warm_start
         self.device = device
         self.callbacks = callbacks
+        self.sampler_components = sampler_components
 
     # ------------------------------------------------------------------
     # hooks for subclasses
@@ -129,7 +136,15 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         return self.optimizer
 
     def _make_net(self, module, device, n_samples):
-        batch_size = (_auto_batch_size(n_samples) if self.batch_size == "auto"
+        optimizer = self._optimizer_class()
+        extra = {}
+        if issubclass(optimizer, torch.optim.LBFGS):
+            # full batch by default; one epoch is one L-BFGS step
+            auto_batch_size = n_samples
+            extra["optimizer__line_search_fn"] = "strong_wolfe"
+        else:
+            auto_batch_size = _auto_batch_size(n_samples)
+        batch_size = (auto_batch_size if self.batch_size == "auto"
                       else min(self.batch_size, n_samples))
         convergence = Convergence(
             monitor="valid_loss" if self.early_stopping else "train_loss",
@@ -140,7 +155,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         user_callbacks = copy.deepcopy(list(self.callbacks or []))
         return AutoencoderNet(
             module,
-            optimizer=self._optimizer_class(),
+            optimizer=optimizer,
             lr=self.learning_rate,
             weight_decay=self.alpha,
             max_epochs=self.max_iter,
@@ -151,6 +166,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             verbose=self.verbose,
             device=str(device),
             torch_load_kwargs={"weights_only": False},
+            **extra,
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -201,6 +217,71 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                 warnings.filterwarnings("ignore", module="skorch")
                 net.fit(X)
         self._set_fitted(net, previous=self if warm else None)
+        self._fit_sampler(X)
+
+    def _fit_sampler(self, X):
+        """Fit the density that :meth:`sample` draws codes from.
+
+        Deterministic autoencoders fit a Gaussian mixture to their training
+        codes; generative variants override this (their prior is the
+        density) and :meth:`_sample_codes`.
+        """
+        codes = self._map_batches(X, "encode", np.float64)
+        n_components = min(self.sampler_components, len(codes))
+        self.sampler_ = GaussianMixture(
+            n_components, covariance_type="full", reg_covar=1e-4,
+            random_state=check_random_state(self.random_state).randint(2**31),
+        ).fit(codes)
+
+    def _sample_codes(self, n_samples, rng):
+        """Draw ``n_samples`` codes with the numpy generator ``rng``."""
+        gmm = self.sampler_
+        counts = rng.multinomial(n_samples, gmm.weights_)
+        codes = np.vstack([
+            rng.multivariate_normal(mean, cov, size=count)
+            for mean, cov, count in zip(gmm.means_, gmm.covariances_, counts)
+        ])
+        return codes[rng.permutation(n_samples)]
+
+    def sample(self, n_samples=1, random_state=None):
+        """Generate new samples by decoding codes drawn from a density.
+
+        Codes are drawn from the Gaussian mixture fitted to the training
+        codes at the end of ``fit`` and decoded with :meth:`inverse_transform`.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to generate.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            Generated samples (float32).
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, Integral) or n_samples < 1:
+            raise ValueError(
+                f"n_samples must be a positive integer; got {n_samples!r}.")
+        rng = check_random_state(random_state)
+        codes = self._sample_codes(n_samples, rng).astype(np.float32)
+        return self._map_batches(codes, "decode")
+
+    def encoder_module(self):
+        """A copy of the trained encoder as a ``torch.nn.Module``.
+
+        Its ``forward`` maps a float32 batch of shape (n, n_features_in_) to
+        the codes, as :meth:`transform`; use it to build your own networks
+        on the learned features. The copy is independent of the estimator.
+
+        Returns
+        -------
+        encoder : skae.nn.Encoder
+        """
+        check_is_fitted(self)
+        return Encoder(copy.deepcopy(self.module_).cpu())
 
     def _set_fitted(self, net, previous=None):
         history = net.history

@@ -21,14 +21,19 @@ class LinearAE(BaseAutoencoder):
     alpha : float, default=0.0
         L2 penalty on the weights (the seeds' ``l2_reg``).
     batch_size : int or "auto", default="auto"
-        Mini-batch size; ``"auto"`` is ``n_samples // 10`` clipped to
-        [16, 200], about ten steps per epoch on small data.
+        Mini-batch size. ``"auto"`` is the whole data set for L-BFGS, else
+        ``n_samples // 10`` clipped to [16, 200].
     max_iter : int, default=200
-        Maximum number of epochs.
-    learning_rate : float, default=1e-3
-        Step size of the optimizer.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or type, default="adam"
-        A name, or a ``torch.optim.Optimizer`` subclass.
+        Maximum number of epochs (with L-BFGS, of full-batch steps).
+    learning_rate : float, default=1.0
+        Step size of the optimizer (1.0 suits L-BFGS; use about 1e-3 with
+        ``optimizer="adam"``).
+    optimizer : {"lbfgs", "adam", "adamw", "sgd", "rmsprop"} or type, \
+default="lbfgs"
+        A name, or a ``torch.optim.Optimizer`` subclass. Full-batch L-BFGS
+        (with a strong-Wolfe line search) reaches PCA's subspace precisely;
+        mini-batch Adam stalls short of it along directions of nearly equal
+        variance.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data, stop when its loss stops
         improving and keep the best epoch's parameters.
@@ -49,6 +54,9 @@ class LinearAE(BaseAutoencoder):
         Where to train; ``"auto"`` uses a GPU when torch sees one.
     callbacks : list of skorch callbacks, default=None
         Extra callbacks for the skorch training loop.
+    sampler_components : int, default=10
+        Components of the Gaussian mixture fitted to the training codes,
+        from which :meth:`sample` draws.
 
     Attributes
     ----------
@@ -87,6 +95,23 @@ class LinearAE(BaseAutoencoder):
     >>> ae.inverse_transform(ae.transform(X[:2] / 16)).shape
     (2, 64)
     """
+
+    def __init__(self, n_components=32, *, alpha=0.0, batch_size="auto",
+                 max_iter=200, learning_rate=1.0, optimizer="lbfgs",
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None,
+                 sampler_components=10):
+        super().__init__(
+            n_components, alpha=alpha, batch_size=batch_size,
+            max_iter=max_iter, learning_rate=learning_rate,
+            optimizer=optimizer, early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            device=device, callbacks=callbacks,
+            sampler_components=sampler_components,
+        )
 
     def _build_module(self, n_features):
         return MLPAutoencoder(n_features, (), self.n_components,

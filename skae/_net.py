@@ -259,15 +259,18 @@ class AutoencoderNet(NeuralNet):
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
-        decay, no_decay = [], []
-        for _, param in self.get_all_learnable_params():
-            (decay if param.ndim > 1 else no_decay).append(param)
-        groups = [{"params": decay, "weight_decay": self.weight_decay},
-                  {"params": no_decay, "weight_decay": 0.0}]
+        params = [p for _, p in self.get_all_learnable_params()]
+        if self.weight_decay:
+            # two groups (which LBFGS, for one, does not support)
+            params = [
+                {"params": [p for p in params if p.ndim > 1],
+                 "weight_decay": self.weight_decay},
+                {"params": [p for p in params if p.ndim <= 1],
+                 "weight_decay": 0.0},
+            ]
         kwargs = self.get_params_for("optimizer")
         kwargs.setdefault("lr", self.lr)
-        self.optimizer_ = self.optimizer(
-            [g for g in groups if g["params"]], **kwargs)
+        self.optimizer_ = self.optimizer(params, **kwargs)
         return self
 
     def get_dataset(self, X, y=None):

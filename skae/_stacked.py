@@ -2,7 +2,7 @@
 
 from numbers import Integral
 
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder
 from .nn import ACTIVATIONS, MLPAutoencoder
@@ -34,6 +34,11 @@ class StackedAE(BaseAutoencoder):
         ``out_activation="sigmoid"`` and data in [0, 1].
     tied_weights : bool, default=False
         Share each decoder weight with the transpose of its encoder weight.
+    pretraining : {"none", "greedy"}, default="none"
+        ``"greedy"`` trains one shallow autoencoder per layer pair, outermost
+        first, before fine-tuning the whole stack for ``max_iter`` epochs.
+    pretraining_max_iter : int, default=20
+        Epochs of each greedy stage.
     alpha : float, default=0.0
         L2 penalty on the weights (the seeds' ``l2_reg``); biases are not
         penalised.
@@ -44,7 +49,8 @@ class StackedAE(BaseAutoencoder):
         Maximum number of epochs (the seeds' ``n_epochs``).
     learning_rate : float, default=1e-3
         Step size of the optimizer.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or type, default="adam"
+    optimizer : {"adam", "adamw", "sgd", "rmsprop", "lbfgs"} or type, \
+default="adam"
         A name, or a ``torch.optim.Optimizer`` subclass.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data, stop when its loss stops
@@ -69,6 +75,10 @@ class StackedAE(BaseAutoencoder):
     callbacks : list of skorch callbacks, default=None
         Extra callbacks for the skorch training loop, for example
         ``skorch.callbacks.Checkpoint``.
+    sampler_components : int, default=10
+        Components of the Gaussian mixture fitted to the training codes,
+        from which :meth:`sample` draws (ex-post density estimation, Ghosh
+        et al. 2020).
 
     Attributes
     ----------
@@ -119,15 +129,19 @@ class StackedAE(BaseAutoencoder):
         "out_activation": [StrOptions({"identity", "sigmoid"})],
         "loss": [StrOptions({"mse", "bce"})],
         "tied_weights": ["boolean"],
+        "pretraining": [StrOptions({"none", "greedy"})],
+        "pretraining_max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
                  activation="elu", out_activation="identity", loss="mse",
-                 tied_weights=False, alpha=0.0, batch_size="auto",
+                 tied_weights=False, pretraining="none",
+                 pretraining_max_iter=20, alpha=0.0, batch_size="auto",
                  max_iter=200, learning_rate=1e-3, optimizer="adam",
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None):
+                 warm_start=False, device="cpu", callbacks=None,
+                 sampler_components=10):
         super().__init__(
             n_components, alpha=alpha, batch_size=batch_size,
             max_iter=max_iter, learning_rate=learning_rate,
@@ -136,12 +150,15 @@ class StackedAE(BaseAutoencoder):
             n_iter_no_change=n_iter_no_change, tol=tol,
             random_state=random_state, verbose=verbose, warm_start=warm_start,
             device=device, callbacks=callbacks,
+            sampler_components=sampler_components,
         )
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.out_activation = out_activation
         self.loss = loss
         self.tied_weights = tied_weights
+        self.pretraining = pretraining
+        self.pretraining_max_iter = pretraining_max_iter
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -156,6 +173,8 @@ class StackedAE(BaseAutoencoder):
     def _module_kwargs(self):
         """Keyword arguments of :class:`skae.nn.MLPAutoencoder` (variants
         extend them)."""
+        if self.pretraining == "greedy":
+            raise NotImplementedError("pretraining='greedy' lands with issue 6.")
         if self.loss == "bce" and self.out_activation != "sigmoid":
             raise ValueError(
                 "loss='bce' needs out_activation='sigmoid' (cross-entropy "

@@ -239,3 +239,29 @@ def test_linear_ae_finds_the_plane_of_the_curved_plane_data():
     err = np.mean((ae.inverse_transform(ae.transform(X)) - X) ** 2)
     err_pca = np.mean((pca.inverse_transform(pca.transform(X)) - X) ** 2)
     assert err < 1.05 * err_pca
+
+
+def test_sample_decodes_draws_from_the_code_density(fitted, digits):
+    X_train = digits[0]
+    samples = fitted.sample(200, random_state=0)
+    assert samples.shape == (200, 64) and samples.dtype == np.float32
+    assert_array_equal(samples, fitted.sample(200, random_state=0))
+    assert not np.allclose(samples, fitted.sample(200, random_state=1))
+    # samples look like the data: close to the training range and mean image
+    assert samples.min() > -1.0 and samples.max() < 2.0
+    assert np.mean((samples.mean(0) - X_train.mean(0)) ** 2) < 0.01
+    assert fitted.sampler_.n_components == fitted.sampler_components
+    with pytest.raises(ValueError, match="n_samples"):
+        fitted.sample(0)
+
+
+def test_encoder_module_is_an_independent_copy(fitted, digits):
+    encoder = fitted.encoder_module()
+    X = digits[1][:5]
+    with torch.no_grad():
+        codes = encoder(torch.from_numpy(X)).numpy()
+    assert_allclose(codes, fitted.transform(X), rtol=1e-5, atol=1e-6)
+    with torch.no_grad():
+        for p in encoder.parameters():
+            p.zero_()
+    assert not np.allclose(fitted.transform(X), 0)

@@ -5,16 +5,20 @@ Every network is an :class:`Autoencoder`: ``encode``, ``decode``,
 that training minimises and records.
 """
 
-from ._base import Autoencoder
+from ._base import Autoencoder, Encoder
 from ._layers import ACTIVATIONS, TiedLinear, init_linear, make_activation
 from ._losses import LOSSES, reconstruction_loss
 from ._mlp import MLPAutoencoder
+from ._noise import NOISES, Corruption
 
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "Autoencoder",
+    "Corruption",
+    "Encoder",
     "MLPAutoencoder",
+    "NOISES",
     "TiedLinear",
     "init_linear",
     "make_activation",

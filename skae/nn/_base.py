@@ -69,3 +69,22 @@ class Autoencoder(nn.Module):
         return reconstruction_loss(
             logits, x, self.loss, self.out_activation, reduction="none"
         )
+
+
+class Encoder(nn.Module):
+    """The encoder half of an :class:`Autoencoder` as a module of its own.
+
+    ``forward(x)`` returns ``autoencoder.encode(x)``. The decoder's
+    parameters stay in ``autoencoder`` but take no part.
+
+    Parameters
+    ----------
+    autoencoder : Autoencoder
+    """
+
+    def __init__(self, autoencoder):
+        super().__init__()
+        self.autoencoder = autoencoder
+
+    def forward(self, x):
+        return self.autoencoder.encode(x)

@@ -1,0 +1,58 @@
+"""Input corruption for denoising autoencoders (active in training only)."""
+
+import torch
+from torch import nn
+
+#: Corruption processes by name.
+NOISES = ("gaussian", "masking", "salt_pepper")
+
+
+class Corruption(nn.Module):
+    """Corrupt a batch in training mode; the identity in evaluation mode.
+
+    Draws from torch's default generator, which skae's estimators fork and
+    seed from their ``random_state`` during ``fit``, so every batch gets
+    fresh noise and runs are reproducible.
+
+    Parameters
+    ----------
+    noise : {"gaussian", "masking", "salt_pepper"}
+        ``"gaussian"`` adds N(0, noise_level^2) noise (the seeds'
+        ``X + noise_level * N(0, 1)``); ``"masking"`` sets a random fraction
+        ``noise_level`` of the inputs to 0 (Vincent et al.'s masking noise;
+        unlike ``nn.Dropout`` the kept inputs are not rescaled);
+        ``"salt_pepper"`` sets a fraction ``noise_level`` of the inputs to
+        their minimum or maximum (0 or 1 for data in [0, 1]), with equal
+        probability.
+    noise_level : float
+        Standard deviation or corrupted fraction.
+    low, high : float
+        Values used by ``"salt_pepper"``.
+    """
+
+    def __init__(self, noise="gaussian", noise_level=0.1, low=0.0, high=1.0):
+        super().__init__()
+        if noise not in NOISES:
+            raise ValueError(f"Unknown noise {noise!r}; use one of {NOISES}.")
+        self.noise = noise
+        self.noise_level = noise_level
+        self.low = low
+        self.high = high
+
+    def corrupt(self, x):
+        """Corrupted copy of ``x`` (whatever the mode)."""
+        if self.noise == "gaussian":
+            return x + self.noise_level * torch.randn_like(x)
+        hit = torch.rand_like(x) < self.noise_level
+        if self.noise == "masking":
+            return x.masked_fill(hit, 0.0)
+        salt = torch.rand_like(x) < 0.5
+        values = torch.where(salt, torch.full_like(x, self.high),
+                             torch.full_like(x, self.low))
+        return torch.where(hit, values, x)
+
+    def forward(self, x):
+        return self.corrupt(x) if self.training else x
+
+    def extra_repr(self):
+        return f"noise={self.noise!r}, noise_level={self.noise_level}"

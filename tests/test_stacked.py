@@ -1,0 +1,83 @@
+"""StackedAE: architecture options and out-of-the-box quality on MNIST."""
+
+import numpy as np
+import pytest
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from skae import StackedAE
+
+FAST = dict(max_iter=30, learning_rate=1e-2, random_state=0)
+
+
+def _n_params(est):
+    return sum(p.numel() for p in est.module_.parameters())
+
+
+def _mse(est, X):
+    return np.mean((est.inverse_transform(est.transform(X)) - X) ** 2)
+
+
+def test_tied_weights_halve_the_parameters_and_still_train(digits):
+    X_train, X_test, _, _ = digits
+    kw = dict(n_components=16, hidden_layer_sizes=(48,), **FAST)
+    free = StackedAE(**kw).fit(X_train)
+    tied = StackedAE(tied_weights=True, **kw).fit(X_train)
+    # weights 64*48 + 48*16 once instead of twice; biases stay separate
+    assert _n_params(tied) == 2 * (64 * 48 + 48 * 16) / 2 + (48 + 16) + (48 + 64)
+    assert _n_params(tied) / _n_params(free) < 0.55
+    decoder_last = tied.module_.decoder[-1]
+    assert decoder_last.weight.data_ptr() == tied.module_.encoder[0].weight.data_ptr()
+    baseline = np.mean((X_test - X_train.mean(0)) ** 2)
+    assert _mse(tied, X_test) < 0.5 * baseline
+    assert _mse(tied, X_test) < 1.3 * _mse(free, X_test)
+
+
+@pytest.mark.parametrize("activation",
+                         ["elu", "relu", "selu", "gelu", "tanh", "sigmoid",
+                          "identity"])
+def test_every_activation_trains(digits, activation):
+    X_train, X_test, _, _ = digits
+    est = StackedAE(n_components=16, hidden_layer_sizes=(32,),
+                    activation=activation, **FAST).fit(X_train)
+    baseline = np.mean((X_test - X_train.mean(0)) ** 2)
+    assert _mse(est, X_test) < 0.6 * baseline
+
+
+def test_sigmoid_bce_reconstructions_stay_in_unit_interval(digits):
+    X_train, X_test, _, _ = digits
+    est = StackedAE(n_components=16, hidden_layer_sizes=(32,),
+                    out_activation="sigmoid", loss="bce", **FAST).fit(X_train)
+    rec = est.inverse_transform(est.transform(X_test))
+    assert rec.min() >= 0 and rec.max() <= 1
+    assert est.net_.history[-1, "train_reconstruction"] < est.loss_curve_[0]
+
+
+def test_deeper_stack_and_single_layer(digits):
+    X_train, X_test, _, _ = digits
+    deep = StackedAE(n_components=8, hidden_layer_sizes=(48, 24), **FAST)
+    deep.fit(X_train)
+    assert len(deep.module_.encoder) == 3 and len(deep.module_.decoder) == 3
+    shallow = StackedAE(n_components=8, hidden_layer_sizes=(), **FAST)
+    shallow.fit(X_train)
+    assert len(shallow.module_.encoder) == 1
+    assert deep.transform(X_test).shape == shallow.transform(X_test).shape
+
+
+def test_bad_hidden_layer_sizes(digits):
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        StackedAE(hidden_layer_sizes=(10, 0)).fit(digits[0])
+
+
+def test_defaults_beat_pca_reconstruction_and_match_its_accuracy(mnist):
+    """The out-of-the-box pipeline of the README, on 4,000 / 1,000 MNIST."""
+    X_train, X_test, y_train, y_test = mnist
+    ae_pipe = Pipeline([("ae", StackedAE(random_state=0)),
+                        ("clf", LogisticRegression())]).fit(X_train, y_train)
+    pca_pipe = Pipeline([("ae", PCA(n_components=32)),
+                         ("clf", LogisticRegression())]).fit(X_train, y_train)
+    assert ae_pipe.score(X_test, y_test) >= pca_pipe.score(X_test, y_test)
+    ae, pca = ae_pipe["ae"], pca_pipe["ae"]
+    assert _mse(ae, X_test) < 0.85 * _mse(pca, X_test)
+    assert ae.n_iter_ <= ae.max_iter
