@@ -80,7 +80,7 @@ def fit_skae(X):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
 
     X, _ = load_mnist(return_X_y=True)

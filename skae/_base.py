@@ -45,6 +45,10 @@ OPTIMIZERS = {
     "lbfgs": torch.optim.LBFGS,
 }
 
+#: Training codes kept for the density of ``sample`` (a Gaussian mixture of
+#: a few components needs no more).
+_MAX_SAMPLER_CODES = 2_000
+
 #: Batch size for transform, inverse_transform and scoring.
 _EVAL_BATCH_SIZE = 1024
 
@@ -58,6 +62,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     The parameters shared by every autoencoder are documented in
     :class:`StackedAE`.
     """
+
+    #: The skorch net class that trains the network.
+    _net_class = AutoencoderNet
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -153,7 +160,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             restore_best=self.early_stopping,
         )
         user_callbacks = copy.deepcopy(list(self.callbacks or []))
-        return AutoencoderNet(
+        return self._net_class(
             module,
             optimizer=optimizer,
             lr=self.learning_rate,
@@ -220,22 +227,35 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self._fit_sampler(X)
 
     def _fit_sampler(self, X):
-        """Fit the density that :meth:`sample` draws codes from.
+        """Prepare the density that :meth:`sample` draws codes from.
 
-        Deterministic autoencoders fit a Gaussian mixture to their training
-        codes; generative variants override this (their prior is the
-        density) and :meth:`_sample_codes`.
+        Deterministic autoencoders keep (up to 2,000 of) their training
+        codes; the Gaussian mixture is fitted to them on the first call of
+        :meth:`sample` and cached in ``sampler_``, so ``fit`` pays nothing
+        for it. Generative variants override this and :meth:`_sample_codes`
+        (their prior is the density).
         """
-        codes = self._map_batches(X, "encode", np.float64)
-        n_components = min(self.sampler_components, len(codes))
-        self.sampler_ = GaussianMixture(
-            n_components, covariance_type="full", reg_covar=1e-4,
-            random_state=check_random_state(self.random_state).randint(2**31),
-        ).fit(codes)
+        self.__dict__.pop("sampler_", None)
+        rng = check_random_state(self.random_state)
+        keep = np.arange(X.shape[0])
+        if len(keep) > _MAX_SAMPLER_CODES:
+            keep = np.sort(rng.choice(keep, _MAX_SAMPLER_CODES, replace=False))
+        self._sampler_codes = self._map_batches(X[keep], "encode", np.float64)
+        self._sampler_seed = rng.randint(2**31)
+
+    def _density(self):
+        if "sampler_" not in self.__dict__:
+            codes = self._sampler_codes
+            self.sampler_ = GaussianMixture(
+                min(self.sampler_components, len(codes)),
+                covariance_type="full", reg_covar=1e-4,
+                random_state=self._sampler_seed,
+            ).fit(codes)
+        return self.sampler_
 
     def _sample_codes(self, n_samples, rng):
         """Draw ``n_samples`` codes with the numpy generator ``rng``."""
-        gmm = self.sampler_
+        gmm = self._density()
         counts = rng.multinomial(n_samples, gmm.weights_)
         codes = np.vstack([
             rng.multivariate_normal(mean, cov, size=count)
@@ -246,8 +266,9 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     def sample(self, n_samples=1, random_state=None):
         """Generate new samples by decoding codes drawn from a density.
 
-        Codes are drawn from the Gaussian mixture fitted to the training
-        codes at the end of ``fit`` and decoded with :meth:`inverse_transform`.
+        Codes are drawn from a Gaussian mixture of ``sampler_components``
+        components fitted to the training codes (on the first call, then
+        cached as ``sampler_``) and decoded with :meth:`inverse_transform`.
 
         Parameters
         ----------
