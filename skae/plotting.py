@@ -89,10 +89,25 @@ def _resolve_image_shape(image_shape, n_features, est=None):
     if len(shape) not in (2, 3) or math.prod(shape) != n_features:
         raise ValueError(
             f"image_shape={tuple(image_shape)!r} does not fit {n_features} "
-            "features: it must be (height, width) or (height, width, "
-            f"channels) with height * width * channels == {n_features}."
+            "features: it must be (height, width), or include a channel "
+            f"axis, with the product of its sizes equal to {n_features}."
         )
     return shape
+
+
+def _displayable(image):
+    """An image as imshow wants it: (H, W) or channels last (H, W, 3|4)."""
+    if image.ndim == 3:
+        if image.shape[-1] not in (3, 4) and image.shape[0] in (1, 3, 4):
+            image = np.moveaxis(image, 0, -1)  # channels first -> last
+        if image.shape[-1] == 1:
+            image = image[..., 0]
+        elif image.shape[-1] in (3, 4):
+            # colour images: imshow needs values in [0, 1]
+            lo, hi = image.min(), image.max()
+            if lo < 0 or hi > 1:
+                image = (image - lo) / ((hi - lo) or 1.0)
+    return image
 
 
 def _image_grid(images, n_cols, image_shape, *, titles=None, row_labels=None,
@@ -114,7 +129,8 @@ def _image_grid(images, n_cols, image_shape, *, titles=None, row_labels=None,
         if k >= n_images:
             ax.remove()
             continue
-        image = np.asarray(images[k], dtype=float).reshape(image_shape)
+        image = _displayable(
+            np.asarray(images[k], dtype=float).reshape(image_shape))
         lo, hi = vmin, vmax
         if symmetric:
             bound = float(np.abs(image).max()) or 1.0
@@ -224,8 +240,8 @@ def plot_reconstructions(est, X, image_shape=None, n=10):
     X : array-like of shape (n_samples, n_features)
         Inputs; the first ``n`` are shown.
     image_shape : tuple of int, default=None
-        ``(height, width)`` or ``(height, width, channels)``. ``None`` uses
-        the estimator's ``image_shape`` if it has one, else a square.
+        ``(height, width)``, or with 1 or 3 channels first or last. ``None``
+        uses the estimator's ``image_shape`` if it has one, else a square.
     n : int, default=10
         Number of inputs shown.
 
@@ -373,8 +389,8 @@ def plot_samples(est, n=10, image_shape=None, *, random_state=None):
     n : int, default=10
         Number of samples, drawn ten per row.
     image_shape : tuple of int, default=None
-        ``(height, width)`` or ``(height, width, channels)``; ``None`` uses
-        the estimator's ``image_shape`` if it has one, else a square.
+        ``(height, width)``, or with 1 or 3 channels first or last; ``None``
+        uses the estimator's ``image_shape`` if it has one, else a square.
     random_state : int, RandomState instance or None, default=None
         Seed of the draws.
 
@@ -424,8 +440,8 @@ def plot_interpolation(est, x_start, x_end, n_steps=8, image_shape=None):
     n_steps : int, default=8
         Number of decoded points per pair, ends included (at least 2).
     image_shape : tuple of int, default=None
-        ``(height, width)`` or ``(height, width, channels)``; ``None`` uses
-        the estimator's ``image_shape`` if it has one, else a square.
+        ``(height, width)``, or with 1 or 3 channels first or last; ``None``
+        uses the estimator's ``image_shape`` if it has one, else a square.
 
     Returns
     -------
@@ -544,8 +560,8 @@ def plot_most_activating(est, X, units, image_shape=None, n=5):
     units : int or list of int
         Code units (columns of the codes), one row of the figure each.
     image_shape : tuple of int, default=None
-        ``(height, width)`` or ``(height, width, channels)``; ``None`` uses
-        the estimator's ``image_shape`` if it has one, else a square.
+        ``(height, width)``, or with 1 or 3 channels first or last; ``None``
+        uses the estimator's ``image_shape`` if it has one, else a square.
     n : int, default=5
         Inputs shown per unit, most activating first.
 

@@ -319,3 +319,20 @@ def test_missing_matplotlib_says_how_to_install_it(ae, digits, monkeypatch):
     # maximize_activation needs only torch
     assert maximize_activation(ae, 0, n_steps=2, random_state=0).shape == (64,)
     assert torch.is_grad_enabled()
+
+
+@pytest.mark.parametrize("shape", [(1, 8, 8), (8, 8, 1)])
+def test_single_channel_shapes_show_as_grey_images(ae, digits, shape):
+    images = _images(plot_reconstructions(ae, digits[1], shape, n=2))
+    assert_allclose(images[0], digits[1][0].reshape(SHAPE))
+
+
+def test_colour_images_channels_first_or_last(digits):
+    rng = np.random.RandomState(0)
+    X = rng.rand(20, 75)  # 5x5 RGB images
+    pca = PCA(5).fit(X)
+    last = _images(plot_reconstructions(pca, X, (5, 5, 3), n=2))
+    first = _images(plot_reconstructions(pca, X, (3, 5, 5), n=2))
+    assert last[0].shape == first[0].shape == (5, 5, 3)
+    assert_allclose(last[0], X[0].reshape(5, 5, 3))
+    assert_allclose(first[0], np.moveaxis(X[0].reshape(3, 5, 5), 0, -1))
