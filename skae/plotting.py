@@ -219,7 +219,7 @@ def _new_axes(ax, figsize):
     if ax is not None:
         return ax.figure, ax
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=figsize)
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
     return fig, ax
 
 
@@ -387,7 +387,8 @@ def plot_samples(est, n=10, image_shape=None, *, random_state=None):
     est : fitted skae autoencoder
         Any estimator with ``sample(n_samples, random_state)``.
     n : int, default=10
-        Number of samples, drawn ten per row.
+        Number of samples, drawn ten per row, all on one colour scale (the
+        1st to 99th percentile of their values).
     image_shape : tuple of int, default=None
         ``(height, width)``, or with 1 or 3 channels first or last; ``None``
         uses the estimator's ``image_shape`` if it has one, else a square.
@@ -418,7 +419,9 @@ def plot_samples(est, n=10, image_shape=None, *, random_state=None):
         raise ValueError(f"n must be a positive integer; got {n!r}.")
     samples = np.asarray(est.sample(n, random_state=random_state))
     shape = _resolve_image_shape(image_shape, samples.shape[1], est)
-    return _image_grid(samples, min(n, 10), shape,
+    # one colour scale for all samples, robust to a few extreme pixels
+    low, high = np.percentile(samples, [1, 99])
+    return _image_grid(samples, min(n, 10), shape, vmin=low, vmax=high,
                        suptitle=f"{type(est).__name__}: generated samples")
 
 
