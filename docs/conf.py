@@ -54,6 +54,8 @@ sphinx_gallery_conf = {
     "backreferences_dir": "api/generated/backreferences",
     "reference_url": {"skae": None},
     "remove_config_comments": True,
+    # show what examples print, not the repr of each cell's last value
+    "capture_repr": (),
     "min_reported_time": 0,
     # a failing example fails the build
     "only_warn_on_example_error": False,

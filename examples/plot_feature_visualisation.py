@@ -30,7 +30,8 @@ X_train, X_test, y_train, y_test = train_test_split(
 # %%
 # The tutorials' 784-300-150 encoder with their L2 penalty on the weights
 # (``l2_reg = 0.0001``, skae's ``alpha``). A larger ``alpha`` gives smoother
-# first-layer features, at some cost in reconstruction.
+# first-layer features, at some cost in reconstruction. Thirty epochs keep
+# the example fast (the ``ConvergenceWarning`` says more would still help).
 ae = StackedAE(n_components=150, hidden_layer_sizes=(300,), alpha=1e-4,
                learning_rate=0.01, batch_size=150, max_iter=30,
                random_state=0).fit(X_train)
