@@ -1,6 +1,12 @@
-"""Sphinx configuration for skae (builds offline: no intersphinx)."""
+"""Sphinx configuration for skae.
+
+The build is offline: no intersphinx, no downloads; the gallery examples
+read only data that ships in installed wheels. ``make docs`` runs Sphinx
+with ``-W``, so any warning fails the build.
+"""
 
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
@@ -18,6 +24,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
 ]
 
 autosummary_generate = True
@@ -30,3 +37,91 @@ templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 html_theme = "alabaster"
 html_static_path = ["_static"]
+
+# -- examples gallery -------------------------------------------------------
+# The gallery is every ``examples/plot_*.py`` file: a module docstring whose
+# first line is an RST title, then code, optionally split into cells by
+# ``# %%`` comments. Adding an example is dropping such a file there. Other
+# files in examples/ (the ``make demo`` script, helpers) stay out of the
+# gallery: ``ignore_pattern`` is matched against the file name.
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"^(?!plot_)",
+    "within_subsection_order": "sphinx_gallery.sorting.FileNameSortKey",
+    "doc_module": ("skae",),
+    "backreferences_dir": "api/generated/backreferences",
+    "reference_url": {"skae": None},
+    "remove_config_comments": True,
+    # show what examples print, not the repr of each cell's last value
+    "capture_repr": (),
+    "min_reported_time": 0,
+    # a failing example fails the build
+    "only_warn_on_example_error": False,
+}
+
+
+# -- docstrings ---------------------------------------------------------------
+# In reStructuredText a bare word that ends with "_" is a hyperlink
+# reference, so ``(n_samples, n_features_in_)`` in a docstring is an error
+# ("Unknown target name"). Fitted attributes end with "_" by convention, so
+# skae's docstrings escape every bare such word (outside ``literals``,
+# doctests and literal blocks); parameter names are left to numpydoc.
+_TRAILING_UNDERSCORE = re.compile(r"(?<![\w`\\|*])([A-Za-z]\w*)_(?![\w`])")
+_INLINE_LITERAL = re.compile(r"(``.+?``|`[^`]+`_?|:\w+:`[^`]+`)")
+_PARAMETER_LINE = re.compile(r"^(\S[^:]*?) : (.*)$")
+
+
+def _escape_outside_literals(text):
+    parts = _INLINE_LITERAL.split(text)
+    for i in range(0, len(parts), 2):  # even parts are outside literals
+        parts[i] = _TRAILING_UNDERSCORE.sub(r"\1\\_", parts[i])
+    return "".join(parts)
+
+
+def _escape_attribute_names(app, what, name, obj, options, lines):
+    if not name.startswith("skae"):
+        return
+    literal_indent, in_doctest = None, False
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        if literal_indent is not None:
+            if not stripped or indent > literal_indent:
+                continue
+            literal_indent = None
+        # a doctest block runs from a ">>>" line to the next blank line
+        in_doctest = bool(stripped) and (in_doctest
+                                         or stripped.startswith(">>>"))
+        if in_doctest:
+            continue
+        match = _PARAMETER_LINE.match(line)
+        if match:
+            lines[i] = f"{match[1]} : {_escape_outside_literals(match[2])}"
+        else:
+            lines[i] = _escape_outside_literals(line)
+        if stripped.endswith("::"):
+            literal_indent = indent
+
+
+# Methods inherited from scikit-learn (set_output, get_metadata_routing...)
+# cross-reference scikit-learn's own user guide and glossary, which this
+# offline build cannot resolve; keep their text, drop the links.
+_SKLEARN_ROLE = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`")
+
+
+def _unlink_sklearn_references(app, what, name, obj, options, lines):
+    module = getattr(obj, "__module__", "") or ""
+    if not module.startswith("sklearn"):
+        return
+    for i, line in enumerate(lines):
+        lines[i] = _SKLEARN_ROLE.sub(lambda m: m[1], line)
+
+
+def setup(app):
+    # before numpydoc (priority 500) rewrites the docstrings
+    app.connect("autodoc-process-docstring", _escape_attribute_names,
+                priority=400)
+    app.connect("autodoc-process-docstring", _unlink_sklearn_references,
+                priority=400)

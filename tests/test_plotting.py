@@ -1,0 +1,338 @@
+"""skae.plotting: every function renders, and shows the data it claims to."""
+
+import io
+import sys
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.image  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from numpy.testing import assert_allclose, assert_array_equal  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+import skae  # noqa: E402
+from skae import StackedAE  # noqa: E402
+from skae import plotting  # noqa: E402
+from skae.nn import MLPAutoencoder  # noqa: E402
+from skae.plotting import (  # noqa: E402
+    maximize_activation,
+    plot_features,
+    plot_interpolation,
+    plot_latent_space,
+    plot_loss_curve,
+    plot_most_activating,
+    plot_reconstructions,
+    plot_samples,
+)
+
+SHAPE = (8, 8)
+FAST = dict(hidden_layer_sizes=(32,), max_iter=30, learning_rate=1e-2,
+            alpha=1e-4, random_state=0)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def ae(digits):
+    """8-D codes, trained with a validation split (for the loss curves)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return StackedAE(n_components=8, early_stopping=True, **FAST).fit(
+            digits[0])
+
+
+@pytest.fixture(scope="module")
+def ae2d(digits):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return StackedAE(n_components=2, **FAST).fit(digits[0])
+
+
+def _png(fig):
+    """Render ``fig`` to PNG with Agg and read the pixels back."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=50)
+    buf.seek(0)
+    return matplotlib.image.imread(buf, format="png")
+
+
+def _check_rendered(fig, n_axes):
+    assert isinstance(fig, matplotlib.figure.Figure)
+    assert len(fig.axes) == n_axes
+    pixels = _png(fig)
+    assert pixels.ndim == 3 and min(pixels.shape[:2]) > 20
+    assert pixels[..., :3].std() > 0.01  # not a blank canvas
+    for ax in fig.axes:
+        drawn = ax.images or ax.collections or ax.lines
+        assert drawn, f"empty axes {ax.get_title()!r}"
+        for image in ax.images:
+            assert np.ptp(image.get_array()) > 0  # not a constant image
+
+
+def _images(fig):
+    return [ax.images[0].get_array() for ax in fig.axes]
+
+
+# ----------------------------------------------------------------------
+# every plotting function renders to PNG with the expected axes
+CASES = {
+    "plot_reconstructions": (lambda ae, X, y: plot_reconstructions(
+        ae, X, SHAPE, n=7), 14),
+    "plot_latent_space": (lambda ae, X, y: plot_latent_space(ae, X, y), 1),
+    "plot_samples": (lambda ae, X, y: plot_samples(
+        ae, 13, SHAPE, random_state=0), 13),
+    "plot_interpolation": (lambda ae, X, y: plot_interpolation(
+        ae, X[:2], X[2:4], 6, SHAPE), 12),
+    "plot_features": (lambda ae, X, y: plot_features(ae, SHAPE, n=12), 12),
+    "plot_most_activating": (lambda ae, X, y: plot_most_activating(
+        ae, X, [0, 3, 5], SHAPE, n=4), 12),
+    "plot_loss_curve": (lambda ae, X, y: plot_loss_curve(ae), 1),
+}
+
+
+def test_every_plotting_function_is_covered():
+    public = {name for name in plotting.__all__ if name.startswith("plot_")}
+    assert public == set(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_renders_to_png(ae, digits, name):
+    draw, n_axes = CASES[name]
+    fig = draw(ae, digits[1], digits[3])
+    _check_rendered(fig, n_axes)
+
+
+def test_functions_never_show(ae, digits, monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("plt.show() was called")
+
+    monkeypatch.setattr(plt, "show", fail)
+    for draw, _ in CASES.values():
+        draw(ae, digits[1], digits[3])
+
+
+# ----------------------------------------------------------------------
+# each figure shows what it says
+def test_reconstructions_show_inputs_above_their_reconstructions(ae, digits):
+    X = digits[1][:5]
+    images = _images(plot_reconstructions(ae, X, n=5))  # square: inferred
+    rec = ae.inverse_transform(ae.transform(X))
+    for j in range(5):
+        assert_allclose(images[j], X[j].reshape(SHAPE))
+        assert_allclose(images[5 + j], rec[j].reshape(SHAPE), rtol=1e-5)
+
+
+def test_reconstructions_work_for_pca_and_need_a_shape(digits):
+    X = digits[1]
+    fig = plot_reconstructions(PCA(8).fit(X), X, n=3)
+    _check_rendered(fig, 6)
+    with pytest.raises(ValueError, match="image_shape"):
+        plot_reconstructions(PCA(2).fit(X[:, :10]), X[:, :10])
+    with pytest.raises(ValueError, match="does not fit 64 features"):
+        plot_reconstructions(PCA(8).fit(X), X, image_shape=(4, 4))
+
+
+def test_latent_space_of_2d_codes_is_the_codes_by_label(ae2d, digits):
+    X, y = digits[1], digits[3]
+    fig = plot_latent_space(ae2d, X, y)
+    ax = fig.axes[0]
+    points = np.vstack([c.get_offsets() for c in ax.collections])
+    codes = ae2d.transform(X)
+    expected = np.vstack([codes[y == label] for label in np.unique(y)])
+    assert_allclose(points, expected, rtol=1e-6)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        str(d) for d in range(10)]
+    assert ax.get_xlabel() == "stackedae0"
+
+
+def test_latent_space_projects_wider_codes_with_pca(ae, digits):
+    X = digits[1]
+    fig = plot_latent_space(ae, X)
+    ax = fig.axes[0]
+    assert "PC 1" in ax.get_xlabel() and "PCA" in ax.get_title()
+    expected = PCA(2).fit_transform(ae.transform(X).astype(float))
+    assert_allclose(ax.collections[0].get_offsets(), expected, rtol=1e-5,
+                    atol=1e-6)
+
+
+def test_latent_space_continuous_labels_get_a_colour_bar(digits):
+    from skae.datasets import make_curved_plane
+
+    X, t = make_curved_plane(100, random_state=0)
+    fig = plot_latent_space(PCA(2).fit(X), X, t)
+    _check_rendered(fig, 2)  # the scatter and its colour bar
+    with pytest.raises(ValueError, match="labels"):
+        plot_latent_space(PCA(2).fit(X), X, t[:5])
+
+
+def test_samples_are_the_estimators_samples(ae):
+    images = _images(plot_samples(ae, 4, SHAPE, random_state=3))
+    expected = ae.sample(4, random_state=3)
+    for image, sample in zip(images, expected):
+        assert_allclose(image, sample.reshape(SHAPE))
+
+
+def test_interpolation_runs_between_the_two_reconstructions(ae, digits):
+    a, b = digits[1][0], digits[1][1]
+    images = _images(plot_interpolation(ae, a, b, n_steps=5))
+    codes = ae.transform(np.vstack([a, b]))
+    ends = ae.inverse_transform(codes)
+    middle = ae.inverse_transform(codes.mean(0, keepdims=True))[0]
+    assert_allclose(images[0], ends[0].reshape(SHAPE), rtol=1e-5, atol=1e-6)
+    assert_allclose(images[-1], ends[1].reshape(SHAPE), rtol=1e-5, atol=1e-6)
+    assert_allclose(images[2], middle.reshape(SHAPE), rtol=1e-4, atol=1e-5)
+    with pytest.raises(ValueError, match="n_steps"):
+        plot_interpolation(ae, a, b, n_steps=1)
+    with pytest.raises(ValueError, match="same shape"):
+        plot_interpolation(ae, digits[1][:2], b)
+
+
+def test_interpolation_uses_skae_interpolate_when_present(ae, digits,
+                                                          monkeypatch):
+    calls = []
+
+    def interpolate(estimator, x_start, x_end, n_steps):
+        calls.append(n_steps)
+        return np.tile(np.linspace(0, 1, 64), (n_steps, 1))
+
+    monkeypatch.setattr(skae, "interpolate", interpolate, raising=False)
+    images = _images(plot_interpolation(ae, digits[1][0], digits[1][1], 3))
+    assert calls == [3]
+    assert_allclose(images[1], np.linspace(0, 1, 64).reshape(SHAPE))
+
+
+def test_features_are_the_first_layer_weights(ae, digits):
+    images = _images(plot_features(ae, units=[3, 5]))
+    weights = ae.module_.encoder[0].weight.detach().numpy()
+    assert_allclose(images[0], weights[3].reshape(SHAPE))
+    assert_allclose(images[1], weights[5].reshape(SHAPE))
+    pca = PCA(4).fit(digits[0])
+    images = _images(plot_features(pca, n=10))
+    assert len(images) == 4  # PCA has only 4 components
+    assert_allclose(images[2], pca.components_[2].reshape(SHAPE))
+    with pytest.raises(ValueError, match="units"):
+        plot_features(ae, units=[32])
+    with pytest.raises(TypeError, match="encoder"):
+        plot_features(StandardScaler().fit(digits[0]))
+
+
+def test_most_activating_rows_are_the_top_inputs_of_each_unit(ae, digits):
+    X = digits[1]
+    fig = plot_most_activating(ae, X, [2, 6], n=3)
+    codes = ae.transform(X)
+    images = _images(fig)
+    for row, unit in enumerate([2, 6]):
+        top = np.argsort(-codes[:, unit])[:3]
+        for col, i in enumerate(top):
+            assert_allclose(images[3 * row + col], X[i].reshape(SHAPE))
+        shown = [float(ax.get_title()) for ax in fig.axes[3 * row:3 * row + 3]]
+        assert shown == sorted(shown, reverse=True)
+        assert shown[0] == pytest.approx(codes[:, unit].max(), abs=0.006)
+
+
+def test_maximize_activation_beats_every_real_input(ae, digits):
+    X = digits[1]
+    before = ae.transform(X)
+    image = maximize_activation(ae, 4, bounds=(0, 1), random_state=0)
+    assert image.shape == (64,) and image.dtype == np.float32
+    assert image.min() >= 0 and image.max() <= 1
+    activation = ae.transform(image.reshape(1, -1))[0, 4]
+    assert activation > before[:, 4].max()
+    assert_array_equal(ae.transform(X), before)  # the estimator is unchanged
+    again = maximize_activation(ae, 4, bounds=(0, 1), random_state=0,
+                                image_shape=SHAPE)
+    assert_array_equal(again, image.reshape(SHAPE))
+    other = maximize_activation(ae, 5, bounds=(0, 1), random_state=0)
+    assert not np.allclose(other, image)
+    with pytest.raises(ValueError, match="units"):
+        maximize_activation(ae, 8)
+    with pytest.raises(ValueError, match="bounds"):
+        maximize_activation(ae, 0, bounds=(1, 0))
+    with pytest.raises(TypeError, match="skae autoencoder"):
+        maximize_activation(PCA(2).fit(X), 0)
+
+
+def test_loss_curve_draws_the_history(ae):
+    ax = plot_loss_curve(ae).axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"train loss (= reconstruction)",
+                          "valid loss (= reconstruction)"}
+    history = ae.net_.history
+    assert_allclose(lines["train loss (= reconstruction)"].get_ydata(),
+                    history[:, "train_loss"])
+    assert_allclose(lines["valid loss (= reconstruction)"].get_ydata(),
+                    history[:, "valid_loss"])
+    assert ax.get_yscale() == "log"
+    with pytest.raises(TypeError, match="net_"):
+        plot_loss_curve(PCA(2).fit(np.eye(3)))
+
+
+class _ActivityNet(MLPAutoencoder):
+    """A network with a second loss term (an L1 penalty on the codes)."""
+
+    loss_term_names = ("reconstruction", "activity")
+
+    def loss_terms(self, out, target):
+        terms = super().loss_terms(out, target)
+        terms["activity"] = 0.1 * out["code"].abs().mean()
+        terms["loss"] = terms["loss"] + terms["activity"]
+        return terms
+
+
+class _ActivityAE(StackedAE):
+    def _build_module(self, n_features):
+        return _ActivityNet(n_features, **self._module_kwargs())
+
+
+def test_loss_curve_draws_each_loss_term(digits):
+    est = _ActivityAE(n_components=4, **{**FAST, "max_iter": 5}).fit(
+        digits[0])
+    ax = plot_loss_curve(est).axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"train loss", "train reconstruction",
+                          "train activity"}
+    history = est.net_.history
+    for term in ("reconstruction", "activity"):
+        assert_allclose(lines[f"train {term}"].get_ydata(),
+                        history[:, f"train_{term}"])
+    assert lines["train activity"].get_color() != lines["train loss"].get_color()
+
+
+def test_missing_matplotlib_says_how_to_install_it(ae, digits, monkeypatch):
+    for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(ImportError, match=r"pip install skae\[plot\]"):
+        plot_reconstructions(ae, digits[1])
+    # maximize_activation needs only torch
+    assert maximize_activation(ae, 0, n_steps=2, random_state=0).shape == (64,)
+    assert torch.is_grad_enabled()
+
+
+@pytest.mark.parametrize("shape", [(1, 8, 8), (8, 8, 1)])
+def test_single_channel_shapes_show_as_grey_images(ae, digits, shape):
+    images = _images(plot_reconstructions(ae, digits[1], shape, n=2))
+    assert_allclose(images[0], digits[1][0].reshape(SHAPE))
+
+
+def test_colour_images_channels_first_or_last(digits):
+    rng = np.random.RandomState(0)
+    X = rng.rand(20, 75)  # 5x5 RGB images
+    pca = PCA(5).fit(X)
+    last = _images(plot_reconstructions(pca, X, (5, 5, 3), n=2))
+    first = _images(plot_reconstructions(pca, X, (3, 5, 5), n=2))
+    assert last[0].shape == first[0].shape == (5, 5, 3)
+    assert_allclose(last[0], X[0].reshape(5, 5, 3))
+    assert_allclose(first[0], np.moveaxis(X[0].reshape(3, 5, 5), 0, -1))
