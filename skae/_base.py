@@ -122,6 +122,19 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     # ------------------------------------------------------------------
     @property
+    def module_(self):
+        """The trained network: the skorch net's ``module_``.
+
+        A property rather than a second attribute so that the two stay one
+        object after pickling (skorch pickles its modules separately).
+        """
+        return self.net_.module_
+
+    @module_.setter
+    def module_(self, module):
+        self.net_.module_ = module
+
+    @property
     def _n_features_out(self):
         return self.n_components
 
@@ -309,7 +322,6 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         convergence = dict(net.callbacks_)["convergence"]
         losses = [float(v) for v in history[:, "train_loss"]] if history else []
         self.net_ = net
-        self.module_ = net.module_
         self.loss_curve_ = (previous.loss_curve_ if previous else []) + losses
         self.n_iter_ = len(self.loss_curve_)
         if self.early_stopping:

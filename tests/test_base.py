@@ -104,6 +104,9 @@ def test_score_samples_flags_anomalies(fitted, digits):
 def test_pickle_round_trip(fitted, digits):
     clone_ = pickle.loads(pickle.dumps(fitted))
     assert_array_equal(clone_.transform(digits[1]), fitted.transform(digits[1]))
+    # one network, not two copies that could drift apart
+    assert clone_.module_ is clone_.net_.module_
+    assert "module_" not in vars(clone_)
 
 
 @pytest.mark.parametrize("bad, match", [
