@@ -9,13 +9,25 @@ import inspect
 
 from ._base import BaseAutoencoder
 from ._linear import LinearAE
+from ._regularized import (
+    ContractiveAE,
+    DenoisingAE,
+    KSparseAE,
+    SparseAE,
+    WinnerTakeAllAE,
+)
 from ._stacked import StackedAE
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ContractiveAE",
+    "DenoisingAE",
+    "KSparseAE",
     "LinearAE",
+    "SparseAE",
     "StackedAE",
+    "WinnerTakeAllAE",
     "all_estimators",
 ]
 
