@@ -305,8 +305,8 @@ class SparseAE(_CodeActivationMixin, StackedAE):
     >>> codes = ae.fit_transform(X / 16)  # an overcomplete code
     >>> codes.shape
     (1797, 100)
-    >>> ae.net_.history[-1, "train_sparsity"] > 0
-    True
+    >>> len(ae.net_.history[:, "train_sparsity"])  # one value per epoch
+    10
     """
 
     _parameter_constraints = {
@@ -608,10 +608,16 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
     Makhzani and Frey (2015), fully connected WTA: in training, each coding
     unit keeps only its largest ``sparsity_rate`` fraction of activations
     across the mini-batch (at least one sample) and the rest are set to 0,
-    so that every unit specialises in a few samples and none stays unused.
-    As in the paper, the rule applies in training only: :meth:`transform`
-    returns the dense codes (with the default ReLU coding layer, still
-    mostly zeros after training).
+    so that every unit specialises in a few samples.
+
+    A batch rule cannot apply to one sample, so :meth:`transform` uses a
+    threshold per unit instead (``sparse_transform=True``): the running
+    average, over the training batches, of the smallest activation the
+    unit kept. Each unit then fires for about ``sparsity_rate`` of the
+    samples, and :meth:`inverse_transform` and :meth:`score` decode codes
+    like those the decoder was trained on. ``sparse_transform=False``
+    returns the dense codes, as the paper does for its classification
+    features.
 
     Parameters
     ----------
@@ -621,8 +627,17 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
         Fraction of each batch for which a coding unit stays active in
         training, in (0, 1] (the paper's lifetime sparsity, 5% on MNIST).
         Each unit keeps ``ceil(sparsity_rate * batch_size)`` samples.
-    code_activation : str, default="relu"
-        Activation of the coding layer (a name accepted by ``activation``).
+    sparse_transform : bool, default=True
+        Threshold the codes of :meth:`transform` (and so of
+        :meth:`score`) by the running per-unit thresholds learned in
+        training; False returns the dense codes of the coding layer.
+    code_activation : str, default="identity"
+        Activation of the coding layer before the selection (a name
+        accepted by ``activation``). The selection is the code's
+        non-linearity; with a linear coding layer every unit's winners
+        pass gradient, so no unit stops learning. With ``"relu"`` (the
+        paper's), a unit whose activations are all negative on the data
+        stops learning for good.
     activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
 "identity"}, default="elu"
         Activation of the hidden layers.
@@ -631,7 +646,8 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
     Attributes
     ----------
     module_ : skae.nn.WinnerTakeAllMLPAutoencoder
-        The trained network.
+        The trained network; ``module_.thresholds`` holds the per-unit
+        thresholds of :meth:`transform`.
     {parent_attributes}
 
     See Also
@@ -652,18 +668,22 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
     >>> ae = WinnerTakeAllAE(n_components=64, sparsity_rate=0.1,
     ...                      hidden_layer_sizes=(128,), max_iter=10,
     ...                      random_state=0).fit(X / 16)
-    >>> ae.transform(X[:3] / 16).shape
-    (3, 64)
+    >>> codes = ae.transform(X / 16)
+    >>> codes.shape
+    (1797, 64)
+    >>> float((codes != 0).mean()) < 0.2  # about sparsity_rate
+    True
     """
 
     _parameter_constraints = {
         **StackedAE._parameter_constraints,
         "sparsity_rate": [Interval(Real, 0, 1, closed="right")],
+        "sparse_transform": ["boolean"],
         "code_activation": [StrOptions(set(ACTIVATIONS))],
     }
 
     def __init__(self, n_components=32, *, sparsity_rate=0.05,
-                 code_activation="relu", hidden_layer_sizes=(256,),
+                 sparse_transform=True, code_activation="identity", hidden_layer_sizes=(256,),
                  activation="elu", out_activation="identity", loss="mse",
                  tied_weights=False, pretraining="none",
                  pretraining_max_iter=20, alpha=0.0, batch_size="auto",
@@ -687,9 +707,11 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
             sampler_components=sampler_components,
         )
         self.sparsity_rate = sparsity_rate
+        self.sparse_transform = sparse_transform
         self.code_activation = code_activation
 
     def _build_module(self, n_features):
         return WinnerTakeAllMLPAutoencoder(
             n_features, **self._module_kwargs(),
-            sparsity_rate=self.sparsity_rate)
+            sparsity_rate=self.sparsity_rate,
+            sparse_eval=self.sparse_transform)

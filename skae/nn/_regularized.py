@@ -257,9 +257,16 @@ class WinnerTakeAllMLPAutoencoder(MLPAutoencoder):
     Makhzani and Frey (2015), fully connected WTA: in training mode each
     coding unit keeps only its ``ceil(sparsity_rate * batch)`` largest
     activations across the batch, the rest are set to 0, so every unit
-    takes part in reconstructing a few samples only. In evaluation mode the
-    code is left dense, as in the paper (lifetime sparsity is a rule over a
-    batch, not a property of one sample).
+    takes part in reconstructing a few samples only.
+
+    Lifetime sparsity is a rule over a batch, not a property of one sample.
+    In evaluation mode, with ``sparse_eval=True``, each unit's activations
+    below its ``thresholds`` are set to 0: a running average (momentum
+    ``momentum``, as batch normalisation's statistics) of the smallest
+    activation the unit kept in each training batch, so that each unit
+    stays active for about ``sparsity_rate`` of the samples and the decoder
+    sees codes like those it was trained on. With ``sparse_eval=False`` the
+    code is left dense, as in the paper.
 
     Parameters
     ----------
@@ -267,13 +274,21 @@ class WinnerTakeAllMLPAutoencoder(MLPAutoencoder):
         As :class:`MLPAutoencoder`.
     sparsity_rate : float
         Fraction of the batch in which each unit stays active, in (0, 1].
+    sparse_eval : bool
+        Threshold the codes in evaluation mode.
+    momentum : float
+        Weight of the latest batch in the running thresholds.
     """
 
     def __init__(self, n_features, hidden_layer_sizes, n_components, *,
-                 sparsity_rate=0.05, **kwargs):
+                 sparsity_rate=0.05, sparse_eval=True, momentum=0.1,
+                 **kwargs):
         super().__init__(n_features, hidden_layer_sizes, n_components,
                          **kwargs)
         self.sparsity_rate = sparsity_rate
+        self.sparse_eval = sparse_eval
+        self.momentum = momentum
+        self.register_buffer("thresholds", torch.zeros(n_components))
 
     def winners_per_unit(self, batch_size):
         """How many samples of a batch each unit keeps in training."""
@@ -282,5 +297,14 @@ class WinnerTakeAllMLPAutoencoder(MLPAutoencoder):
     def encode(self, x):
         code = super().encode(x)
         if not self.training:
+            if self.sparse_eval:
+                code = code.masked_fill(code < self.thresholds, 0.0)
             return code
-        return keep_largest(code, self.winners_per_unit(code.shape[0]), dim=0)
+        n_winners = self.winners_per_unit(code.shape[0])
+        if n_winners >= code.shape[0]:
+            return code
+        values, index = code.topk(n_winners, dim=0)
+        with torch.no_grad():
+            self.thresholds.lerp_(values[-1], self.momentum)
+        mask = torch.zeros_like(code).scatter_(0, index, 1.0)
+        return code * mask
