@@ -370,12 +370,17 @@ class SparseAE(_CodeActivationMixin, StackedAE):
 class ContractiveAE(_CodeActivationMixin, StackedAE):
     """Contractive autoencoder: codes that change little around the data.
 
-    A :class:`StackedAE` whose loss adds ``contraction_weight`` times the
-    squared Frobenius norm of the encoder's Jacobian (the derivatives of the
-    code with respect to the input), averaged over the batch (Rifai et al.
-    2011). The code becomes insensitive to most directions of input space
-    and stays sensitive along the data's manifold. The penalty is recorded
-    per epoch in ``net_.history`` as ``train_contraction``.
+    A :class:`StackedAE` whose loss adds a penalty on the squared Frobenius
+    norm of the encoder's Jacobian (the derivatives of the code with respect
+    to the input), averaged over the batch (Rifai et al. 2011). The code
+    becomes insensitive to most directions of input space and stays
+    sensitive along the data's manifold. The norm is recorded per epoch in
+    ``net_.history`` as ``train_contraction``.
+
+    The loss is Rifai et al.'s, ``sum_features(reconstruction) +
+    contraction_weight * ||J||_F^2``, divided by ``n_features`` (skae's
+    reconstruction loss is a mean over the features), so that
+    ``contraction_weight`` is their lambda whatever the number of features.
 
     How the penalty is computed depends on the encoder:
 
@@ -395,7 +400,9 @@ class ContractiveAE(_CodeActivationMixin, StackedAE):
     n_components : int, default=32
         Size of the code.
     contraction_weight : float, default=0.1
-        Weight of the Jacobian penalty in the loss.
+        Weight of the Jacobian penalty (Rifai et al.'s lambda): larger
+        values give codes less sensitive to the input and worse
+        reconstructions.
     n_projections : int or None, default=1
         Random projections per sample and batch of the estimate used for
         encoders with hidden layers (more projections, less variance, more
@@ -483,7 +490,8 @@ class ContractiveAE(_CodeActivationMixin, StackedAE):
             n_projections=self.n_projections)
 
 
-@inherit_docs(StackedAE, exclude=("n_components", "activation", "module_"))
+@inherit_docs(StackedAE, exclude=("n_components", "activation", "tied_weights",
+                                   "module_"))
 class KSparseAE(_CodeActivationMixin, StackedAE):
     """k-sparse autoencoder: each code keeps only its ``k`` largest units.
 
@@ -510,6 +518,10 @@ class KSparseAE(_CodeActivationMixin, StackedAE):
     code_activation : str, default="identity"
         Activation of the coding layer before the selection (a name
         accepted by ``activation``).
+    tied_weights : bool, default=True
+        Share each decoder weight with the transpose of its encoder weight,
+        as the paper does. Tying keeps most units in use: with free weights
+        many coding units never reach the ``k`` largest and stop learning.
     activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
 "identity"}, default="elu"
         Activation of the hidden layers.
@@ -552,9 +564,9 @@ class KSparseAE(_CodeActivationMixin, StackedAE):
     }
 
     def __init__(self, n_components=32, *, k=8, transform_k_factor=1.0,
-                 code_activation="identity", hidden_layer_sizes=(256,),
-                 activation="elu", out_activation="identity", loss="mse",
-                 tied_weights=False, pretraining="none",
+                 code_activation="identity", tied_weights=True,
+                 hidden_layer_sizes=(256,), activation="elu",
+                 out_activation="identity", loss="mse", pretraining="none",
                  pretraining_max_iter=20, alpha=0.0, batch_size="auto",
                  max_iter=200, learning_rate=1e-3, optimizer="adam",
                  early_stopping=False, validation_fraction=0.1,
@@ -623,10 +635,12 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
     ----------
     n_components : int, default=32
         Size of the code.
-    sparsity_rate : float, default=0.05
+    sparsity_rate : float, default=0.2
         Fraction of each batch for which a coding unit stays active in
-        training, in (0, 1] (the paper's lifetime sparsity, 5% on MNIST).
-        Each unit keeps ``ceil(sparsity_rate * batch_size)`` samples.
+        training, in (0, 1]. Each unit keeps ``ceil(sparsity_rate *
+        batch_size)`` samples, so a sample has about ``sparsity_rate *
+        n_components`` active units: the paper's 5% suits its codes of
+        1,000 units or more; small codes need a larger rate.
     sparse_transform : bool, default=True
         Threshold the codes of :meth:`transform` (and so of
         :meth:`score`) by the running per-unit thresholds learned in
@@ -682,7 +696,7 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
         "code_activation": [StrOptions(set(ACTIVATIONS))],
     }
 
-    def __init__(self, n_components=32, *, sparsity_rate=0.05,
+    def __init__(self, n_components=32, *, sparsity_rate=0.2,
                  sparse_transform=True, code_activation="identity", hidden_layer_sizes=(256,),
                  activation="elu", out_activation="identity", loss="mse",
                  tied_weights=False, pretraining="none",

@@ -1,6 +1,7 @@
 """Regularized autoencoders: each one's constraint does what it promises, on
 real digits, and the model still reconstructs."""
 
+import ast
 import math
 import warnings
 
@@ -191,7 +192,7 @@ def test_contractive_codes_are_less_sensitive(digits, hidden):
     kw = dict(n_components=16, hidden_layer_sizes=hidden,
               activation="sigmoid", **FAST)
     stacked = StackedAE(**kw).fit(X_train)
-    cae = ContractiveAE(contraction_weight=0.01, **kw).fit(X_train)
+    cae = ContractiveAE(contraction_weight=0.5, **kw).fit(X_train)
     jac_cae = _jacobian_norms(cae, X_test)
     assert jac_cae.mean() < 0.2 * _jacobian_norms(stacked, X_test).mean()
     assert _mse(cae, X_test) < 0.5 * _baseline(X_train, X_test)
@@ -268,7 +269,11 @@ def test_winner_take_all_units_fire_for_their_share_of_a_batch(digits):
 
 @pytest.mark.parametrize("cls", [DenoisingAE, SparseAE, ContractiveAE,
                                  KSparseAE, WinnerTakeAllAE])
-def test_every_parameter_is_documented_once(cls):
-    documented = list(numpydoc_entries(cls.__doc__, "Parameters"))
-    assert sorted(documented) == sorted(cls().get_params())
+def test_every_parameter_is_documented_once_with_its_default(cls):
+    documented = numpydoc_entries(cls.__doc__, "Parameters")
+    params = cls().get_params()
+    assert sorted(documented) == sorted(params)
+    for name, value in params.items():
+        default = documented[name].splitlines()[0].split("default=")[-1]
+        assert ast.literal_eval(default) == value, name
     assert "{parent" not in cls.__doc__

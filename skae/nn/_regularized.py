@@ -110,10 +110,13 @@ def _activation_slope(activation, pre, out):
 class ContractiveMLPAutoencoder(MLPAutoencoder):
     """:class:`MLPAutoencoder` with a penalty on the encoder's Jacobian.
 
-    The loss is ``reconstruction + contraction_weight * contraction``, where
-    ``contraction`` is the batch mean of ``||J(x)||_F^2``, the squared
-    Frobenius norm of the Jacobian of the code with respect to the input
-    (Rifai et al. 2011).
+    The loss is ``reconstruction + contraction_weight * contraction /
+    n_features``, where ``contraction`` is the batch mean of
+    ``||J(x)||_F^2``, the squared Frobenius norm of the Jacobian of the code
+    with respect to the input (Rifai et al. 2011). Rifai et al. sum the
+    reconstruction loss over the features; skae averages it, so the penalty
+    is divided by ``n_features`` too and ``contraction_weight`` keeps the
+    scale of their lambda.
 
     * One-layer encoder ``h = s(W x + b)`` (any elementwise ``s``): the
       penalty is exact, in closed form:
@@ -147,6 +150,7 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
                  contraction_weight=0.1, n_projections=1, **kwargs):
         super().__init__(n_features, hidden_layer_sizes, n_components,
                          **kwargs)
+        self.n_features = n_features
         self.contraction_weight = contraction_weight
         self.n_projections = n_projections
 
@@ -205,7 +209,8 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
     def loss_terms(self, out, target):
         terms = super().loss_terms(out, target)
         contraction = out["contraction"].mean()
-        terms["loss"] = terms["loss"] + self.contraction_weight * contraction
+        terms["loss"] = terms["loss"] + (
+            self.contraction_weight / self.n_features) * contraction
         terms["contraction"] = contraction
         return terms
 
@@ -248,7 +253,7 @@ class KSparseMLPAutoencoder(MLPAutoencoder):
 
     def encode(self, x):
         k = self.k if self.training else self.transform_k
-        return keep_largest(super().encode(x), k, dim=1)
+        return keep_largest(super().encode(x), k, dim=-1)
 
 
 class WinnerTakeAllMLPAutoencoder(MLPAutoencoder):
@@ -281,7 +286,7 @@ class WinnerTakeAllMLPAutoencoder(MLPAutoencoder):
     """
 
     def __init__(self, n_features, hidden_layer_sizes, n_components, *,
-                 sparsity_rate=0.05, sparse_eval=True, momentum=0.1,
+                 sparsity_rate=0.2, sparse_eval=True, momentum=0.1,
                  **kwargs):
         super().__init__(n_features, hidden_layer_sizes, n_components,
                          **kwargs)
