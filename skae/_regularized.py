@@ -13,7 +13,6 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -183,8 +182,6 @@ class DenoisingAE(StackedAE):
             low, high = low.toarray(), high.toarray()
         self._chain_low = np.ravel(low).astype(np.float32)
         self._chain_high = np.ravel(high).astype(np.float32)
-        self._sampler_seed = check_random_state(self.random_state).randint(
-            2**31)
 
     def sample(self, n_samples=1, random_state=None, n_steps=50):
         """Generate samples by the denoising Markov chain.
@@ -220,6 +217,7 @@ class DenoisingAE(StackedAE):
                     f"{name} must be a positive integer; got {value!r}.")
         module = self.module_
         module.eval()
+        corrupt = module.corruption.corrupt
         device = self.net_.device
         low = torch.as_tensor(self._chain_low, device=device)
         high = torch.as_tensor(self._chain_high, device=device)
@@ -229,7 +227,7 @@ class DenoisingAE(StackedAE):
                 n = min(_EVAL_BATCH_SIZE, n_samples - start)
                 x = low + (high - low) * torch.rand(n, len(low), device=device)
                 for _ in range(n_steps):
-                    x = module.decode(module.encode(module.corruption.corrupt(x)))
+                    x = module.decode(module.encode(corrupt(x)))
                     # an unbounded decoder's errors compound along the chain
                     x = torch.clamp(x, low, high)
                 out.append(x)
@@ -697,15 +695,15 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
     }
 
     def __init__(self, n_components=32, *, sparsity_rate=0.2,
-                 sparse_transform=True, code_activation="identity", hidden_layer_sizes=(256,),
-                 activation="elu", out_activation="identity", loss="mse",
-                 tied_weights=False, pretraining="none",
-                 pretraining_max_iter=20, alpha=0.0, batch_size="auto",
-                 max_iter=200, learning_rate=1e-3, optimizer="adam",
-                 early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None,
-                 sampler_components=10):
+                 sparse_transform=True, code_activation="identity",
+                 hidden_layer_sizes=(256,), activation="elu",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 pretraining="none", pretraining_max_iter=20, alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 optimizer="adam", early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
+                 random_state=None, verbose=0, warm_start=False, device="cpu",
+                 callbacks=None, sampler_components=10):
         super().__init__(
             n_components, hidden_layer_sizes=hidden_layer_sizes,
             activation=activation, out_activation=out_activation, loss=loss,

@@ -146,7 +146,8 @@ def test_sparse_kl_reaches_the_target_activation(digits):
                   sparsity_target=0.1, **FAST).fit(X_train)
     codes = ae.transform(X_test)
     assert abs(codes.mean() - 0.1) < 0.02
-    assert np.abs(codes.mean(0) - 0.1).max() < 0.05  # every unit, not just on average
+    # every unit, not just on average
+    assert np.abs(codes.mean(0) - 0.1).max() < 0.05
     assert _mse(ae, X_test) < 0.3 * _baseline(X_train, X_test)
     # both terms are in the history, per epoch, as the seeds print them
     history = ae.net_.history

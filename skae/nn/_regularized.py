@@ -49,7 +49,8 @@ def sparsity_penalty(code, target, penalty="kl"):
     if penalty == "mse":
         return (level - target).square().sum()
     raise ValueError(
-        f"Unknown sparsity penalty {penalty!r}; use one of {SPARSITY_PENALTIES}.")
+        f"Unknown sparsity penalty {penalty!r}; use one of "
+        f"{SPARSITY_PENALTIES}.")
 
 
 class SparseMLPAutoencoder(MLPAutoencoder):
@@ -154,11 +155,6 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
         self.contraction_weight = contraction_weight
         self.n_projections = n_projections
 
-    @property
-    def exact_penalty(self):
-        """Whether the training penalty is exact (not estimated)."""
-        return len(self.encoder) == 1 or self.n_projections is None
-
     def jacobian_norm(self, x):
         """Per-sample squared Frobenius norm of the encoder's Jacobian at
         ``x``, exact whatever the depth (for evaluation)."""
@@ -180,15 +176,20 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
         """``||J||_F^2`` per sample: exact (``n_projections=None``, one VJP
         per coding unit) or estimated from random VJPs."""
         batch, k = code.shape
+        create_graph = self.training  # the penalty is trained through
+        if n_projections == 1:  # the default: one plain backward pass
+            (rows,) = torch.autograd.grad(
+                code, x, torch.randn_like(code), create_graph=create_graph)
+            return rows.square().flatten(1).sum(1)
         if n_projections is None:
             vectors = torch.eye(k, dtype=code.dtype, device=code.device)
             vectors = vectors[:, None, :].expand(k, batch, k)
         else:
             vectors = torch.randn(n_projections, batch, k, dtype=code.dtype,
                                   device=code.device)
-        (rows,) = torch.autograd.grad(
-            code, x, vectors, create_graph=torch.is_grad_enabled()
-            and self.training, is_grads_batched=True)
+        (rows,) = torch.autograd.grad(code, x, vectors,
+                                      create_graph=create_graph,
+                                      is_grads_batched=True)
         norm = rows.square().flatten(2).sum(2)  # (n_vectors, batch)
         return norm.sum(0) if n_projections is None else norm.mean(0)
 
