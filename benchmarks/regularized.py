@@ -89,7 +89,7 @@ def contenders(epochs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--repeats", type=int, default=1,
+    parser.add_argument("--repeats", type=int, default=3,
                         help="timed fits of each model (interleaved)")
     args = parser.parse_args(argv)
 
