@@ -9,13 +9,25 @@ import inspect
 
 from ._base import BaseAutoencoder
 from ._linear import LinearAE
+from ._regularized import (
+    ContractiveAE,
+    DenoisingAE,
+    KSparseAE,
+    SparseAE,
+    WinnerTakeAllAE,
+)
 from ._stacked import StackedAE
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ContractiveAE",
+    "DenoisingAE",
+    "KSparseAE",
     "LinearAE",
+    "SparseAE",
     "StackedAE",
+    "WinnerTakeAllAE",
     "all_estimators",
 ]
 
@@ -33,8 +45,9 @@ def all_estimators():
     Examples
     --------
     >>> from skae import all_estimators
-    >>> [cls.__name__ for cls in all_estimators()][:2]
-    ['LinearAE', 'StackedAE']
+    >>> names = [cls.__name__ for cls in all_estimators()]
+    >>> {"LinearAE", "StackedAE"} <= set(names) and names == sorted(names)
+    True
     """
     found = {
         name: obj for name, obj in globals().items()

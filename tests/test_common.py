@@ -14,6 +14,11 @@ FAST = dict(max_iter=5, batch_size=16, random_state=0)
 FAST_BY_CLASS = {
     "StackedAE": dict(n_components=3, hidden_layer_sizes=(8,)),
     "LinearAE": dict(n_components=3),
+    "DenoisingAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "SparseAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "ContractiveAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "KSparseAE": dict(n_components=3, hidden_layer_sizes=(8,), k=1),
+    "WinnerTakeAllAE": dict(n_components=3, hidden_layer_sizes=(8,)),
 }
 
 #: Checks a class is expected to fail, with the reason next to each.

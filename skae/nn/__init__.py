@@ -10,16 +10,26 @@ from ._layers import ACTIVATIONS, TiedLinear, init_linear, make_activation
 from ._losses import LOSSES, reconstruction_loss
 from ._mlp import MLPAutoencoder
 from ._noise import NOISES, Corruption
+from ._regularized import (
+    ContractiveMLPAutoencoder,
+    KSparseMLPAutoencoder,
+    SparseMLPAutoencoder,
+    WinnerTakeAllMLPAutoencoder,
+)
 
 __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "Autoencoder",
+    "ContractiveMLPAutoencoder",
     "Corruption",
     "Encoder",
+    "KSparseMLPAutoencoder",
     "MLPAutoencoder",
     "NOISES",
+    "SparseMLPAutoencoder",
     "TiedLinear",
+    "WinnerTakeAllMLPAutoencoder",
     "init_linear",
     "make_activation",
     "reconstruction_loss",

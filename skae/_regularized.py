@@ -1,0 +1,729 @@
+"""Regularized autoencoders: denoising, sparse, contractive, k-sparse and
+winner-take-all.
+
+Each is a :class:`StackedAE` with one more constraint on what the code may
+learn: corrupted inputs, a sparsity or contraction penalty, or a rule that
+keeps few coding units active. They share StackedAE's parameters, training
+and methods; each adds its own parameters and picks its network in
+:mod:`skae.nn`.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _EVAL_BATCH_SIZE, _check_unit_interval
+from ._docstrings import inherit_docs
+from ._random import seeded_torch
+from ._stacked import StackedAE
+from .nn import (
+    ACTIVATIONS,
+    NOISES,
+    ContractiveMLPAutoencoder,
+    Corruption,
+    KSparseMLPAutoencoder,
+    MLPAutoencoder,
+    SparseMLPAutoencoder,
+    WinnerTakeAllMLPAutoencoder,
+)
+from .nn._regularized import SPARSITY_PENALTIES
+
+
+@inherit_docs(StackedAE, exclude=("n_components", "module_"))
+class DenoisingAE(StackedAE):
+    """Denoising autoencoder: learns to reconstruct clean inputs from
+    corrupted ones.
+
+    A :class:`StackedAE` whose training input is corrupted afresh at every
+    batch while the loss compares the reconstruction with the clean input
+    (Vincent et al. 2008, 2010; the seeds' denoising sections). The
+    corruption draws from the estimator's own random stream (seeded by
+    ``random_state``) and happens in training only: :meth:`transform`,
+    :meth:`inverse_transform` and :meth:`score` see the input as given.
+    :meth:`denoise` reconstructs noisy inputs, and :meth:`sample` generates
+    by the corrupt-then-reconstruct Markov chain of Bengio et al. (2013).
+
+    Parameters
+    ----------
+    n_components : int, default=32
+        Size of the code.
+    noise : {"gaussian", "masking", "salt_pepper"}, default="gaussian"
+        Corruption of the training inputs. ``"gaussian"`` adds
+        N(0, noise_level^2) noise to every input (the seeds'
+        ``X + noise_level * N(0, 1)``); ``"masking"`` sets a random fraction
+        ``noise_level`` of the inputs to 0 (the seeds' input dropout with
+        ``keep_prob = 1 - noise_level``, without dropout's rescaling);
+        ``"salt_pepper"`` sets a fraction ``noise_level`` of the inputs to 0
+        or 1 with equal probability, and needs X in [0, 1].
+    noise_level : float, default=0.2
+        Standard deviation of the Gaussian noise, or the fraction of inputs
+        corrupted by ``"masking"`` and ``"salt_pepper"`` (then below 1).
+    {parent_parameters}
+
+    Attributes
+    ----------
+    module_ : skae.nn.MLPAutoencoder
+        The trained network; ``module_.corruption`` is its
+        :class:`skae.nn.Corruption`.
+    {parent_attributes}
+
+    See Also
+    --------
+    StackedAE : the same autoencoder trained on clean inputs.
+    SparseAE, ContractiveAE : other regularized autoencoders.
+
+    Notes
+    -----
+    ``sampler_components`` is not used: :meth:`sample` runs a Markov chain
+    instead of drawing codes from a mixture.
+
+    References
+    ----------
+    .. [1] P. Vincent, H. Larochelle, Y. Bengio and P.-A. Manzagol,
+       "Extracting and composing robust features with denoising
+       autoencoders", ICML 2008.
+    .. [2] Y. Bengio, L. Yao, G. Alain and P. Vincent, "Generalized
+       denoising auto-encoders as generative models", NeurIPS 2013.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import DenoisingAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> ae = DenoisingAE(n_components=16, hidden_layer_sizes=(64,),
+    ...                  noise="gaussian", noise_level=0.2, max_iter=10,
+    ...                  random_state=0).fit(X)
+    >>> noisy = np.clip(X + np.random.RandomState(0).normal(0, 0.2, X.shape),
+    ...                 0, 1)
+    >>> ae.denoise(noisy).shape
+    (1797, 64)
+    >>> ae.sample(3, random_state=0).shape
+    (3, 64)
+    """
+
+    _parameter_constraints = {
+        **StackedAE._parameter_constraints,
+        "noise": [StrOptions(set(NOISES))],
+        "noise_level": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, n_components=32, *, noise="gaussian", noise_level=0.2,
+                 hidden_layer_sizes=(256,), activation="elu",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 pretraining="none", pretraining_max_iter=20, alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 optimizer="adam", early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
+                 random_state=None, verbose=0, warm_start=False, device="cpu",
+                 callbacks=None, sampler_components=10):
+        super().__init__(
+            n_components, hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation, out_activation=out_activation, loss=loss,
+            tied_weights=tied_weights, pretraining=pretraining,
+            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
+            batch_size=batch_size, max_iter=max_iter,
+            learning_rate=learning_rate, optimizer=optimizer,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            device=device, callbacks=callbacks,
+            sampler_components=sampler_components,
+        )
+        self.noise = noise
+        self.noise_level = noise_level
+
+    def _check_data_range(self, X):
+        super()._check_data_range(X)
+        if self.noise == "salt_pepper":
+            _check_unit_interval(X, "noise='salt_pepper'")
+
+    def _corruption(self):
+        if self.noise != "gaussian" and self.noise_level >= 1:
+            raise ValueError(
+                f"noise_level is the fraction of inputs that noise="
+                f"{self.noise!r} corrupts, so it must be below 1; got "
+                f"{self.noise_level}."
+            )
+        return Corruption(self.noise, self.noise_level)
+
+    def _build_module(self, n_features):
+        return MLPAutoencoder(n_features, **self._module_kwargs(),
+                              corruption=self._corruption())
+
+    def denoise(self, X):
+        """Reconstruct (corrupted) inputs: decode their codes.
+
+        The same as ``inverse_transform(transform(X))``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Noisy samples.
+
+        Returns
+        -------
+        X_denoised : ndarray of shape (n_samples, n_features)
+            In the dtype of ``X``.
+        """
+        X = self._validate_X(X)
+        return self._map_batches(self._map_batches(X, "encode"), "decode")
+
+    def _fit_sampler(self, X):
+        # the chain starts from uniform noise over the training data's range
+        low, high = X.min(axis=0), X.max(axis=0)
+        if sp.issparse(X):
+            low, high = low.toarray(), high.toarray()
+        self._chain_low = np.ravel(low).astype(np.float32)
+        self._chain_high = np.ravel(high).astype(np.float32)
+
+    def sample(self, n_samples=1, random_state=None, n_steps=50):
+        """Generate samples by the denoising Markov chain.
+
+        Bengio et al. (2013): starting from uniform noise over the range of
+        the training data, each of ``n_steps`` steps corrupts the current
+        samples with the training corruption (``noise``, ``noise_level``)
+        and reconstructs them, clipped to the training data's range of each
+        feature (without the clipping, the errors of an unbounded decoder,
+        ``out_activation="identity"``, compound along the chain). The
+        chain's stationary distribution approximates the data distribution;
+        the samples are the last reconstructions (the means of the
+        reconstruction distribution, rather than draws from it).
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples (independent chains).
+        random_state : int, RandomState instance or None, default=None
+            Seed of the starting noise and of the corruptions.
+        n_steps : int, default=50
+            Corrupt-then-reconstruct steps of each chain.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            Generated samples (float32).
+        """
+        check_is_fitted(self)
+        for name, value in (("n_samples", n_samples), ("n_steps", n_steps)):
+            if not isinstance(value, Integral) or value < 1:
+                raise ValueError(
+                    f"{name} must be a positive integer; got {value!r}.")
+        module = self.module_
+        module.eval()
+        corrupt = module.corruption.corrupt
+        device = self.net_.device
+        low = torch.as_tensor(self._chain_low, device=device)
+        high = torch.as_tensor(self._chain_high, device=device)
+        out = []
+        with seeded_torch(random_state, device), torch.no_grad():
+            for start in range(0, n_samples, _EVAL_BATCH_SIZE):
+                n = min(_EVAL_BATCH_SIZE, n_samples - start)
+                x = low + (high - low) * torch.rand(n, len(low), device=device)
+                for _ in range(n_steps):
+                    x = module.decode(module.encode(corrupt(x)))
+                    # an unbounded decoder's errors compound along the chain
+                    x = torch.clamp(x, low, high)
+                out.append(x)
+        return torch.cat(out).cpu().numpy()
+
+
+class _CodeActivationMixin:
+    """For the variants with a ``code_activation`` parameter (StackedAE's
+    code has the hidden layers' ``activation``)."""
+
+    def _module_kwargs(self):
+        kwargs = super()._module_kwargs()
+        kwargs["code_activation"] = self.code_activation
+        return kwargs
+
+
+@inherit_docs(StackedAE, exclude=("n_components", "activation", "module_"))
+class SparseAE(_CodeActivationMixin, StackedAE):
+    """Sparse autoencoder: a penalty keeps each coding unit mostly inactive.
+
+    A :class:`StackedAE` whose loss adds ``sparsity_weight`` times a penalty
+    on the gap between ``sparsity_target`` and the mean activation of each
+    coding unit over the batch (the seeds' sparsity sections). With the KL
+    divergence of the seeds and a sigmoid code, each unit ends up active
+    for about a fraction ``sparsity_target`` of the samples; the codes may
+    then be overcomplete (``n_components > n_features``). The penalty is
+    recorded per epoch in ``net_.history`` as ``train_sparsity``, next to
+    ``train_reconstruction``.
+
+    Parameters
+    ----------
+    n_components : int, default=32
+        Size of the code; larger than the number of features for an
+        overcomplete code (the seeds use 1,000 units on MNIST).
+    sparsity_target : float, default=0.1
+        Target mean activation of each coding unit, in (0, 1).
+    sparsity_weight : float, default=0.2
+        Weight of the sparsity penalty in the loss.
+    sparsity_penalty : {"kl", "l1", "mse"}, default="kl"
+        Distance between the target and each unit's mean activation over a
+        batch (the mean absolute activation for ``"l1"`` and ``"mse"``),
+        summed over the units. ``"kl"``: the KL divergence between
+        Bernoulli distributions of those means (the seeds'); it needs a code
+        in (0, 1), so ``code_activation="sigmoid"``. ``"l1"``: the absolute
+        difference. ``"mse"``: the squared difference, whose gradient
+        vanishes near the target (the seeds' reason for preferring KL).
+    code_activation : str, default="sigmoid"
+        Activation of the coding layer (a name accepted by ``activation``).
+    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
+"identity"}, default="elu"
+        Activation of the hidden layers.
+    {parent_parameters}
+
+    Attributes
+    ----------
+    module_ : skae.nn.SparseMLPAutoencoder
+        The trained network.
+    {parent_attributes}
+
+    See Also
+    --------
+    KSparseAE : keeps exactly ``k`` active units per sample.
+    WinnerTakeAllAE : keeps each unit active for a fraction of a batch.
+    StackedAE : the same autoencoder without the penalty.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import SparseAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = SparseAE(n_components=100, hidden_layer_sizes=(),
+    ...               sparsity_target=0.1, max_iter=10, random_state=0)
+    >>> codes = ae.fit_transform(X / 16)  # an overcomplete code
+    >>> codes.shape
+    (1797, 100)
+    >>> len(ae.net_.history[:, "train_sparsity"])  # one value per epoch
+    10
+    """
+
+    _parameter_constraints = {
+        **StackedAE._parameter_constraints,
+        "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
+        "sparsity_weight": [Interval(Real, 0, None, closed="left")],
+        "sparsity_penalty": [StrOptions(set(SPARSITY_PENALTIES))],
+        "code_activation": [StrOptions(set(ACTIVATIONS))],
+    }
+
+    def __init__(self, n_components=32, *, sparsity_target=0.1,
+                 sparsity_weight=0.2, sparsity_penalty="kl",
+                 code_activation="sigmoid", hidden_layer_sizes=(256,),
+                 activation="elu", out_activation="identity", loss="mse",
+                 tied_weights=False, pretraining="none",
+                 pretraining_max_iter=20, alpha=0.0, batch_size="auto",
+                 max_iter=200, learning_rate=1e-3, optimizer="adam",
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None,
+                 sampler_components=10):
+        super().__init__(
+            n_components, hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation, out_activation=out_activation, loss=loss,
+            tied_weights=tied_weights, pretraining=pretraining,
+            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
+            batch_size=batch_size, max_iter=max_iter,
+            learning_rate=learning_rate, optimizer=optimizer,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            device=device, callbacks=callbacks,
+            sampler_components=sampler_components,
+        )
+        self.sparsity_target = sparsity_target
+        self.sparsity_weight = sparsity_weight
+        self.sparsity_penalty = sparsity_penalty
+        self.code_activation = code_activation
+
+    def _module_kwargs(self):
+        if self.sparsity_penalty == "kl" and self.code_activation not in (
+                "sigmoid", "logistic"):
+            raise ValueError(
+                f"sparsity_penalty='kl' treats mean activations as "
+                f"probabilities, so it needs code_activation='sigmoid'; got "
+                f"code_activation={self.code_activation!r}. Use "
+                "code_activation='sigmoid', or sparsity_penalty='l1' or "
+                "'mse'."
+            )
+        return dict(super()._module_kwargs(),
+                    sparsity_target=self.sparsity_target,
+                    sparsity_weight=self.sparsity_weight,
+                    sparsity_penalty=self.sparsity_penalty)
+
+    def _build_module(self, n_features):
+        return SparseMLPAutoencoder(n_features, **self._module_kwargs())
+
+
+@inherit_docs(StackedAE, exclude=("n_components", "activation", "module_"))
+class ContractiveAE(_CodeActivationMixin, StackedAE):
+    """Contractive autoencoder: codes that change little around the data.
+
+    A :class:`StackedAE` whose loss adds a penalty on the squared Frobenius
+    norm of the encoder's Jacobian (the derivatives of the code with respect
+    to the input), averaged over the batch (Rifai et al. 2011). The code
+    becomes insensitive to most directions of input space and stays
+    sensitive along the data's manifold. The norm is recorded per epoch in
+    ``net_.history`` as ``train_contraction``.
+
+    The loss is Rifai et al.'s, ``sum_features(reconstruction) +
+    contraction_weight * ||J||_F^2``, divided by ``n_features`` (skae's
+    reconstruction loss is a mean over the features), so that
+    ``contraction_weight`` is their lambda whatever the number of features.
+
+    How the penalty is computed depends on the encoder:
+
+    * one layer (``hidden_layer_sizes=()``, the paper's setting): exactly,
+      in closed form, ``sum_j s'(a_j)^2 ||W_j||^2`` for the code
+      ``h = s(W x + b)``; it costs little more than a plain autoencoder;
+    * hidden layers, ``n_projections`` an int: an unbiased stochastic
+      estimate, the mean of ``||J^T u||^2`` over ``n_projections`` random
+      standard normal vectors ``u`` in code space (Hutchinson's trace
+      estimator), each a backward pass through the encoder; training costs
+      about twice a StackedAE's per projection;
+    * hidden layers, ``n_projections=None``: exactly, from the full
+      Jacobian (``n_components`` backward passes, batched).
+
+    Parameters
+    ----------
+    n_components : int, default=32
+        Size of the code.
+    contraction_weight : float, default=0.1
+        Weight of the Jacobian penalty (Rifai et al.'s lambda): larger
+        values give codes less sensitive to the input and worse
+        reconstructions.
+    n_projections : int or None, default=1
+        Random projections per sample and batch of the estimate used for
+        encoders with hidden layers (more projections, less variance, more
+        time); None computes the exact penalty. Unused by one-layer
+        encoders, whose penalty is always exact.
+    code_activation : str, default="sigmoid"
+        Activation of the coding layer (a name accepted by ``activation``);
+        Rifai et al. use the sigmoid.
+    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
+"identity"}, default="elu"
+        Activation of the hidden layers.
+    {parent_parameters}
+
+    Attributes
+    ----------
+    module_ : skae.nn.ContractiveMLPAutoencoder
+        The trained network; ``module_.jacobian_norm(x)`` gives the exact
+        squared Jacobian norm of a batch of samples (a float32 tensor).
+    {parent_attributes}
+
+    See Also
+    --------
+    DenoisingAE : robustness to input noise by corruption instead.
+    StackedAE : the same autoencoder without the penalty.
+
+    References
+    ----------
+    .. [1] S. Rifai, P. Vincent, X. Muller, X. Glorot and Y. Bengio,
+       "Contractive auto-encoders: explicit invariance during feature
+       extraction", ICML 2011.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import ContractiveAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = ContractiveAE(n_components=16, hidden_layer_sizes=(),
+    ...                    contraction_weight=0.1, max_iter=10,
+    ...                    random_state=0).fit(X / 16)
+    >>> ae.transform(X[:5] / 16).shape
+    (5, 16)
+    >>> "train_contraction" in ae.net_.history[-1]
+    True
+    """
+
+    _parameter_constraints = {
+        **StackedAE._parameter_constraints,
+        "contraction_weight": [Interval(Real, 0, None, closed="left")],
+        "n_projections": [Interval(Integral, 1, None, closed="left"), None],
+        "code_activation": [StrOptions(set(ACTIVATIONS))],
+    }
+
+    def __init__(self, n_components=32, *, contraction_weight=0.1,
+                 n_projections=1, code_activation="sigmoid",
+                 hidden_layer_sizes=(256,), activation="elu",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 pretraining="none", pretraining_max_iter=20, alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 optimizer="adam", early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
+                 random_state=None, verbose=0, warm_start=False, device="cpu",
+                 callbacks=None, sampler_components=10):
+        super().__init__(
+            n_components, hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation, out_activation=out_activation, loss=loss,
+            tied_weights=tied_weights, pretraining=pretraining,
+            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
+            batch_size=batch_size, max_iter=max_iter,
+            learning_rate=learning_rate, optimizer=optimizer,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            device=device, callbacks=callbacks,
+            sampler_components=sampler_components,
+        )
+        self.contraction_weight = contraction_weight
+        self.n_projections = n_projections
+        self.code_activation = code_activation
+
+    def _build_module(self, n_features):
+        return ContractiveMLPAutoencoder(
+            n_features, **self._module_kwargs(),
+            contraction_weight=self.contraction_weight,
+            n_projections=self.n_projections)
+
+
+@inherit_docs(StackedAE, exclude=("n_components", "activation", "tied_weights",
+                                   "module_"))
+class KSparseAE(_CodeActivationMixin, StackedAE):
+    """k-sparse autoencoder: each code keeps only its ``k`` largest units.
+
+    Makhzani and Frey (2013): after the coding layer (linear by default, as
+    in the paper), the ``k`` largest units of each sample are kept and the
+    others set to 0, in training; the reconstruction, and so the gradient,
+    uses those ``k`` units only. :meth:`transform` (and
+    :meth:`inverse_transform` of its codes, :meth:`score`) keeps the
+    ``round(transform_k_factor * k)`` largest units instead: the paper's
+    test-time rule, which keeps a few more units than in training
+    (its ``alpha``; here ``alpha`` is the L2 penalty, as in scikit-learn).
+
+    Parameters
+    ----------
+    n_components : int, default=32
+        Size of the code.
+    k : int, default=8
+        Units kept per sample in training; at most ``n_components``.
+    transform_k_factor : float, default=1.0
+        Factor (at least 1) on ``k`` for the units kept by
+        :meth:`transform`: ``round(transform_k_factor * k)``, at most
+        ``n_components`` (the paper's ``alpha``, chosen by cross-validation
+        there, e.g. on a linear classifier's accuracy).
+    code_activation : str, default="identity"
+        Activation of the coding layer before the selection (a name
+        accepted by ``activation``).
+    tied_weights : bool, default=True
+        Share each decoder weight with the transpose of its encoder weight,
+        as the paper does. Tying keeps most units in use: with free weights
+        many coding units never reach the ``k`` largest and stop learning.
+    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
+"identity"}, default="elu"
+        Activation of the hidden layers.
+    {parent_parameters}
+
+    Attributes
+    ----------
+    module_ : skae.nn.KSparseMLPAutoencoder
+        The trained network.
+    {parent_attributes}
+
+    See Also
+    --------
+    WinnerTakeAllAE : sparsity across the batch instead of per sample.
+    SparseAE : sparsity by a penalty on the mean activations.
+
+    References
+    ----------
+    .. [1] A. Makhzani and B. Frey, "k-Sparse Autoencoders", ICLR 2014
+       (arXiv:1312.5663).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import KSparseAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = KSparseAE(n_components=64, k=10, transform_k_factor=2,
+    ...                hidden_layer_sizes=(), max_iter=10,
+    ...                random_state=0).fit(X / 16)
+    >>> np.count_nonzero(ae.transform(X[:3] / 16), axis=1)
+    array([20, 20, 20])
+    """
+
+    _parameter_constraints = {
+        **StackedAE._parameter_constraints,
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "transform_k_factor": [Interval(Real, 1, None, closed="left")],
+        "code_activation": [StrOptions(set(ACTIVATIONS))],
+    }
+
+    def __init__(self, n_components=32, *, k=8, transform_k_factor=1.0,
+                 code_activation="identity", tied_weights=True,
+                 hidden_layer_sizes=(256,), activation="elu",
+                 out_activation="identity", loss="mse", pretraining="none",
+                 pretraining_max_iter=20, alpha=0.0, batch_size="auto",
+                 max_iter=200, learning_rate=1e-3, optimizer="adam",
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None,
+                 sampler_components=10):
+        super().__init__(
+            n_components, hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation, out_activation=out_activation, loss=loss,
+            tied_weights=tied_weights, pretraining=pretraining,
+            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
+            batch_size=batch_size, max_iter=max_iter,
+            learning_rate=learning_rate, optimizer=optimizer,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            device=device, callbacks=callbacks,
+            sampler_components=sampler_components,
+        )
+        self.k = k
+        self.transform_k_factor = transform_k_factor
+        self.code_activation = code_activation
+
+    def _transform_k(self):
+        transform_k = int(round(self.transform_k_factor * self.k))
+        if transform_k > self.n_components:
+            raise ValueError(
+                f"KSparseAE keeps round(transform_k_factor * k) = "
+                f"{transform_k} units in transform, more than "
+                f"n_components={self.n_components}. Lower k (now {self.k}) "
+                f"or transform_k_factor (now {self.transform_k_factor}), or "
+                "raise n_components."
+            )
+        return transform_k
+
+    def _build_module(self, n_features):
+        if self.k > self.n_components:
+            raise ValueError(
+                f"k={self.k} units cannot be kept out of n_components="
+                f"{self.n_components}; lower k or raise n_components.")
+        return KSparseMLPAutoencoder(
+            n_features, **self._module_kwargs(), k=self.k,
+            transform_k=self._transform_k())
+
+
+@inherit_docs(StackedAE, exclude=("n_components", "activation", "module_"))
+class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
+    """Winner-take-all autoencoder with lifetime sparsity.
+
+    Makhzani and Frey (2015), fully connected WTA: in training, each coding
+    unit keeps only its largest ``sparsity_rate`` fraction of activations
+    across the mini-batch (at least one sample) and the rest are set to 0,
+    so that every unit specialises in a few samples.
+
+    A batch rule cannot apply to one sample, so :meth:`transform` uses a
+    threshold per unit instead (``sparse_transform=True``): the running
+    average, over the training batches, of the smallest activation the
+    unit kept. Each unit then fires for about ``sparsity_rate`` of the
+    samples, and :meth:`inverse_transform` and :meth:`score` decode codes
+    like those the decoder was trained on. ``sparse_transform=False``
+    returns the dense codes, as the paper does for its classification
+    features.
+
+    Parameters
+    ----------
+    n_components : int, default=32
+        Size of the code.
+    sparsity_rate : float, default=0.2
+        Fraction of each batch for which a coding unit stays active in
+        training, in (0, 1]. Each unit keeps ``ceil(sparsity_rate *
+        batch_size)`` samples, so a sample has about ``sparsity_rate *
+        n_components`` active units: the paper's 5% suits its codes of
+        1,000 units or more; small codes need a larger rate.
+    sparse_transform : bool, default=True
+        Threshold the codes of :meth:`transform` (and so of
+        :meth:`score`) by the running per-unit thresholds learned in
+        training; False returns the dense codes of the coding layer.
+    code_activation : str, default="identity"
+        Activation of the coding layer before the selection (a name
+        accepted by ``activation``). The selection is the code's
+        non-linearity; with a linear coding layer every unit's winners
+        pass gradient, so no unit stops learning. With ``"relu"`` (the
+        paper's), a unit whose activations are all negative on the data
+        stops learning for good.
+    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
+"identity"}, default="elu"
+        Activation of the hidden layers.
+    {parent_parameters}
+
+    Attributes
+    ----------
+    module_ : skae.nn.WinnerTakeAllMLPAutoencoder
+        The trained network; ``module_.thresholds`` holds the per-unit
+        thresholds of :meth:`transform`.
+    {parent_attributes}
+
+    See Also
+    --------
+    KSparseAE : sparsity per sample instead of across the batch.
+    SparseAE : sparsity by a penalty on the mean activations.
+
+    References
+    ----------
+    .. [1] A. Makhzani and B. Frey, "Winner-take-all autoencoders",
+       NeurIPS 2015.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import WinnerTakeAllAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> ae = WinnerTakeAllAE(n_components=64, sparsity_rate=0.1,
+    ...                      hidden_layer_sizes=(128,), max_iter=10,
+    ...                      random_state=0).fit(X / 16)
+    >>> codes = ae.transform(X / 16)
+    >>> codes.shape
+    (1797, 64)
+    >>> float((codes != 0).mean()) < 0.2  # about sparsity_rate
+    True
+    """
+
+    _parameter_constraints = {
+        **StackedAE._parameter_constraints,
+        "sparsity_rate": [Interval(Real, 0, 1, closed="right")],
+        "sparse_transform": ["boolean"],
+        "code_activation": [StrOptions(set(ACTIVATIONS))],
+    }
+
+    def __init__(self, n_components=32, *, sparsity_rate=0.2,
+                 sparse_transform=True, code_activation="identity",
+                 hidden_layer_sizes=(256,), activation="elu",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 pretraining="none", pretraining_max_iter=20, alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 optimizer="adam", early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
+                 random_state=None, verbose=0, warm_start=False, device="cpu",
+                 callbacks=None, sampler_components=10):
+        super().__init__(
+            n_components, hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation, out_activation=out_activation, loss=loss,
+            tied_weights=tied_weights, pretraining=pretraining,
+            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
+            batch_size=batch_size, max_iter=max_iter,
+            learning_rate=learning_rate, optimizer=optimizer,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            device=device, callbacks=callbacks,
+            sampler_components=sampler_components,
+        )
+        self.sparsity_rate = sparsity_rate
+        self.sparse_transform = sparse_transform
+        self.code_activation = code_activation
+
+    def _build_module(self, n_features):
+        return WinnerTakeAllMLPAutoencoder(
+            n_features, **self._module_kwargs(),
+            sparsity_rate=self.sparsity_rate,
+            sparse_eval=self.sparse_transform)
