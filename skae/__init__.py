@@ -7,16 +7,22 @@ error), trained by skorch on PyTorch.
 
 import inspect
 
+from sklearn.base import BaseEstimator
+
 from ._base import BaseAutoencoder
+from ._classifier import PretrainedClassifier
 from ._linear import LinearAE
 from ._stacked import StackedAE
+from ._stacking import stack
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "LinearAE",
+    "PretrainedClassifier",
     "StackedAE",
     "all_estimators",
+    "stack",
 ]
 
 
@@ -33,12 +39,13 @@ def all_estimators():
     Examples
     --------
     >>> from skae import all_estimators
-    >>> [cls.__name__ for cls in all_estimators()][:2]
-    ['LinearAE', 'StackedAE']
+    >>> names = [cls.__name__ for cls in all_estimators()]
+    >>> "StackedAE" in names and "PretrainedClassifier" in names
+    True
     """
     found = {
         name: obj for name, obj in globals().items()
         if name in __all__ and inspect.isclass(obj)
-        and issubclass(obj, BaseAutoencoder)
+        and issubclass(obj, BaseEstimator)
     }
     return [found[name] for name in sorted(found)]

@@ -1,10 +1,12 @@
 """StackedAE: the deep, symmetric autoencoder of the seeds."""
 
+import warnings
 from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder
+from ._net import TensorData, map_batches
 from .nn import ACTIVATIONS, MLPAutoencoder
 
 
@@ -173,8 +175,6 @@ default="adam"
     def _module_kwargs(self):
         """Keyword arguments of :class:`skae.nn.MLPAutoencoder` (variants
         extend them)."""
-        if self.pretraining == "greedy":
-            raise NotImplementedError("pretraining='greedy' lands with issue 6.")
         if self.loss == "bce" and self.out_activation != "sigmoid":
             raise ValueError(
                 "loss='bce' needs out_activation='sigmoid' (cross-entropy "
@@ -193,3 +193,63 @@ default="adam"
 
     def _build_module(self, n_features):
         return MLPAutoencoder(n_features, **self._module_kwargs())
+
+    def _pretrain(self, module, X, device):
+        """Greedy layer-wise training (``pretraining="greedy"``).
+
+        Pair ``k`` (encoder layer ``k`` and its mirror decoder layer) is
+        trained as a shallow autoencoder on the outputs of the frozen
+        encoder layers below it. Those outputs are computed once per stage
+        and cached (the seeds' single-graph method with cached hidden
+        outputs), so a frozen layer is never evaluated per batch.
+        """
+        if self.pretraining == "none":
+            self.pretraining_loss_curves_ = None
+            return
+        pairs = self._layer_pairs(module)
+        data = TensorData(X, device)
+        curves = []
+        for depth, pair in enumerate(pairs):
+            if self.verbose:
+                layer = pair.encoder_layer
+                print(f"Greedy stage {depth + 1}/{len(pairs)}: layers "
+                      f"{layer.in_features}-{layer.out_features}-"
+                      f"{layer.in_features}")
+            net = self._make_net(pair, device, X.shape[0])
+            # a fixed budget per stage; the user's callbacks watch the final
+            # training of the whole stack only
+            net.set_params(
+                max_epochs=self.pretraining_max_iter,
+                callbacks=[cb for cb in net.callbacks
+                           if isinstance(cb, tuple) and cb[0] == "convergence"],
+            )
+            pair.train()
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", module="skorch")
+                net.fit(data)
+            curves.append([float(v) for v in net.history[:, "train_loss"]])
+            if depth + 1 < len(pairs):
+                # the stage's encoder layer is frozen from now on: evaluate
+                # it once on every sample and train the next pair on that
+                data = TensorData(map_batches(pair, data.X, device, "encode"),
+                                  device)
+        module.train()  # the stages left shared layers in evaluation mode
+        self.pretraining_loss_curves_ = curves
+
+    def _layer_pairs(self, module):
+        reason = None
+        if not hasattr(module, "layer_pair"):
+            reason = (f"its network, {type(module).__name__}, has no layer "
+                      "pairs to train one at a time.")
+        else:
+            try:
+                return [module.layer_pair(depth)
+                        for depth in range(len(module.encoder_layers()))]
+            except NotImplementedError as exc:
+                reason = str(exc)
+        raise ValueError(
+            f"pretraining='greedy' is not available for {type(self).__name__}: "
+            f"{reason} Use pretraining='none', or fit autoencoders one after "
+            "the other on the previous one's codes and combine them with "
+            "skae.stack."
+        )
