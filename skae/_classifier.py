@@ -257,7 +257,7 @@ default="adam"
         ae_seed = rng.randint(np.iinfo(np.int32).max)
         if autoencoder.get_params(deep=False).get("random_state", 0) is None:
             autoencoder.set_params(random_state=ae_seed)
-        autoencoder.fit(X)
+        autoencoder.fit(X, None)  # (FrozenEstimator.fit requires y)
         encoder = autoencoder.encoder_module()
         frozen = self._frozen_parameters(encoder, autoencoder)
         for p in frozen:
