@@ -55,7 +55,9 @@ class PretrainedClassifier(ClassifierMixin, BaseEstimator):
         None means ``StackedAE()``. When its ``random_state`` is None, the
         clone gets one drawn from ``random_state``. An autoencoder with
         ``max_iter=0`` (and no pretraining) leaves the encoder at its random
-        initialisation: the same network without pretraining.
+        initialisation: the same network without pretraining. To reuse an
+        autoencoder fitted before (on more unlabeled data, or once for
+        several classifiers), wrap it in ``sklearn.frozen.FrozenEstimator``.
     hidden_layer_sizes : tuple of int, default=()
         Dense layers between the code and the softmax layer; ``()`` puts the
         softmax layer directly on the code.
@@ -137,6 +139,13 @@ default="adam"
         from random initialisation.
     sklearn.semi_supervised.SelfTrainingClassifier : another way to use
         unlabeled samples (labeled -1).
+
+    Notes
+    -----
+    Because ``-1`` marks unlabeled samples, ``-1`` cannot be a class label
+    (as for :mod:`sklearn.semi_supervised`); scikit-learn's
+    ``check_classifiers_classes`` check, which ends with the labels
+    ``{-1, 1}``, fails for that reason. String labels are never unlabeled.
 
     Examples
     --------
@@ -278,7 +287,24 @@ default="adam"
         self.classes_ = classes
         self.autoencoder_ = autoencoder
         self._set_fitted(net)
-        self.encoder_ = self.module_.encoder
+
+    @property
+    def module_(self):
+        """The trained network: the skorch net's ``module_``.
+
+        A property rather than a second attribute so that the two stay one
+        object after pickling (skorch pickles its modules separately).
+        """
+        return self.net_.module_
+
+    @module_.setter
+    def module_(self, module):
+        self.net_.module_ = module
+
+    @property
+    def encoder_(self):
+        """The classifier's trained encoder (``module_.encoder``)."""
+        return self.module_.encoder
 
     def _frozen_parameters(self, encoder, autoencoder):
         if self.freeze == "none" or self.freeze == 0:

@@ -37,10 +37,21 @@ class StackedAE(BaseAutoencoder):
     tied_weights : bool, default=False
         Share each decoder weight with the transpose of its encoder weight.
     pretraining : {"none", "greedy"}, default="none"
-        ``"greedy"`` trains one shallow autoencoder per layer pair, outermost
-        first, before fine-tuning the whole stack for ``max_iter`` epochs.
+        ``"greedy"`` trains the layers one pair at a time before the whole
+        stack (the seeds' "one autoencoder at a time"): first the outer
+        encoder layer and the output layer as a shallow autoencoder of the
+        input, then the next pair inward as a shallow autoencoder of the
+        frozen first layer's outputs, and so on. Each frozen layer's outputs
+        are computed once per stage and cached, not per batch. Then the
+        whole stack is fine-tuned for ``max_iter`` epochs (``max_iter=0``
+        keeps the greedy result). Input corruption of a subclass applies to
+        the input of every stage (a stacked denoising autoencoder); a
+        subclass whose network changes the loss or the encoding cannot be
+        pretrained greedily and raises an error. A warm start continues
+        training without pretraining again.
     pretraining_max_iter : int, default=20
-        Epochs of each greedy stage.
+        Maximum number of epochs of each greedy stage (the stopping rule of
+        ``tol`` and ``n_iter_no_change`` applies to each stage).
     alpha : float, default=0.0
         L2 penalty on the weights (the seeds' ``l2_reg``); biases are not
         penalised.
@@ -102,11 +113,16 @@ default="adam"
     best_validation_score_ : float or None
         Best of ``validation_scores_``.
     n_iter_ : int
-        Epochs run.
+        Epochs run (without the greedy stages).
+    pretraining_loss_curves_ : list of list of float or None
+        With ``pretraining="greedy"``, the training loss per epoch of each
+        stage, outermost first; None without pretraining.
 
     See Also
     --------
     LinearAE : the linear autoencoder, equivalent to PCA.
+    stack : one StackedAE from autoencoders fitted one after the other.
+    PretrainedClassifier : a classifier on a pretrained encoder.
     sklearn.decomposition.PCA : linear dimensionality reduction.
     sklearn.neural_network.BernoulliRBM : another neural feature learner.
 
@@ -122,6 +138,14 @@ default="adam"
     (1797, 8)
     >>> ae.get_feature_names_out()[:3]
     array(['stackedae0', 'stackedae1', 'stackedae2'], dtype=object)
+
+    Greedy layer-wise training, without fine-tuning:
+
+    >>> greedy = StackedAE(n_components=8, hidden_layer_sizes=(32,),
+    ...                    pretraining="greedy", pretraining_max_iter=5,
+    ...                    max_iter=0, random_state=0).fit(X / 16)
+    >>> [len(curve) for curve in greedy.pretraining_loss_curves_]
+    [5, 5]
     """
 
     _parameter_constraints = {

@@ -174,3 +174,14 @@ def test_score_skips_unlabeled_samples(pretrained, semi_digits):
         pretrained.score(X_test[1::2], y_test[1::2]))
     with pytest.raises(ValueError, match="nothing to score"):
         pretrained.score(X_test, np.full_like(y_test, -1))
+
+
+def test_pickle_keeps_one_network(pretrained, semi_digits):
+    import pickle
+
+    X_test = semi_digits[2]
+    restored = pickle.loads(pickle.dumps(pretrained))
+    assert_array_equal(restored.predict_proba(X_test),
+                       pretrained.predict_proba(X_test))
+    assert restored.module_ is restored.net_.module_
+    assert restored.encoder_ is restored.module_.encoder
