@@ -259,6 +259,8 @@ default="adam"
                                   device)
         module.train()  # the stages left shared layers in evaluation mode
         self.pretraining_loss_curves_ = curves
+        if self.verbose and self.max_iter:
+            print("Fine-tuning the whole stack")
 
     def _layer_pairs(self, module):
         reason = None

@@ -111,8 +111,8 @@ def stack(autoencoders):
     device = first.net_.device
     module = ChainedAutoencoder(
         [copy.deepcopy(ae.module_) for ae in steps]).to(device)
+    # the net holds the network (fine-tuning with warm_start builds a new one)
     net = stacked._make_net(module, device, n_samples=first.net_.batch_size)
-    net.set_params(batch_size=first.net_.batch_size)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", module="skorch")
         net.initialize()
