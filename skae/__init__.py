@@ -7,7 +7,10 @@ error), trained by skorch on PyTorch.
 
 import inspect
 
+from sklearn.base import BaseEstimator
+
 from ._base import BaseAutoencoder
+from ._classifier import PretrainedClassifier
 from ._linear import LinearAE
 from ._regularized import (
     ContractiveAE,
@@ -17,6 +20,7 @@ from ._regularized import (
     WinnerTakeAllAE,
 )
 from ._stacked import StackedAE
+from ._stacking import stack
 
 __version__ = "0.1.0.dev0"
 
@@ -25,10 +29,12 @@ __all__ = [
     "DenoisingAE",
     "KSparseAE",
     "LinearAE",
+    "PretrainedClassifier",
     "SparseAE",
     "StackedAE",
     "WinnerTakeAllAE",
     "all_estimators",
+    "stack",
 ]
 
 
@@ -52,6 +58,6 @@ def all_estimators():
     found = {
         name: obj for name, obj in globals().items()
         if name in __all__ and inspect.isclass(obj)
-        and issubclass(obj, BaseAutoencoder)
+        and issubclass(obj, BaseEstimator)
     }
     return [found[name] for name in sorted(found)]

@@ -27,10 +27,9 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._net import (
     AutoencoderNet,
-    BatchIterator,
     Convergence,
     HoldoutSplit,
-    TensorData,
+    map_batches,
     resolve_device,
 )
 from ._random import seeded_torch
@@ -114,6 +113,14 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     def _build_module(self, n_features):
         """Return a new :class:`skae.nn.Autoencoder` for ``n_features``."""
         raise NotImplementedError
+
+    def _pretrain(self, module, X, device):
+        """Train ``module`` in place before the main training (default: no).
+
+        Called by ``fit`` (not on a warm start) with the new network on
+        ``device`` and the validated ``X``, under the estimator's seeded
+        torch random state; ``StackedAE`` trains its layers greedily here.
+        """
 
     def _check_data_range(self, X):
         """Reject data the loss cannot model (fit and scoring call it)."""
@@ -230,8 +237,10 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         device = resolve_device(self.device)
         with seeded_torch(self.random_state, device):
             module = (copy.deepcopy(self.module_) if warm
-                      else self._build_module(X.shape[1]))
-            net = self._make_net(module.to(device), device, X.shape[0])
+                      else self._build_module(X.shape[1])).to(device)
+            if not warm:
+                self._pretrain(module, X, device)
+            net = self._make_net(module, device, X.shape[0])
             with warnings.catch_warnings():
                 # skorch warns when it is handed an initialised module.
                 warnings.filterwarnings("ignore", module="skorch")
@@ -353,16 +362,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         bits between batch sizes). The output has the dtype of ``X`` unless
         ``dtype`` is given.
         """
-        module = self.module_
-        if X.dtype == np.float64:
-            module = copy.deepcopy(module).double()
-        module.eval()
-        fn = getattr(module, method)
-        data = TensorData(X, self.net_.device,
-                          dtype=next(module.parameters()).dtype)
-        with torch.no_grad():
-            out = [fn(xb) for xb, _ in BatchIterator(data, _EVAL_BATCH_SIZE)]
-        out = torch.cat(out).cpu().numpy()
+        out = map_batches(self.module_, X, self.net_.device, method,
+                          _EVAL_BATCH_SIZE).cpu().numpy()
         return out.astype(dtype or X.dtype, copy=False)
 
     def _validate_X(self, X):

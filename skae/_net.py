@@ -11,9 +11,10 @@ import math
 import numpy as np
 import scipy.sparse as sp
 import torch
-from skorch import NeuralNet
+from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import (
-    Callback, EpochTimer, PassthroughScoring, PrintLog, ProgressBar,
+    Callback, EpochScoring, EpochTimer, PassthroughScoring, PrintLog,
+    ProgressBar,
 )
 
 
@@ -57,10 +58,15 @@ class TensorData(torch.utils.data.Dataset):
     device : torch.device
     dtype : torch.dtype, default=torch.float32
         Floating point type of the batches.
+    y : array-like of shape (n_samples,) or None, default=None
+        Targets (class indices for a classifier), kept on the device in
+        their own dtype; batches pair each slice of ``X`` with its targets.
     """
 
-    def __init__(self, X, device, dtype=torch.float32):
+    def __init__(self, X, device, dtype=torch.float32, y=None):
         self.device = torch.device(device)
+        self.y = None if y is None else torch.as_tensor(
+            np.asarray(y), device=self.device)
         np_dtype = torch.empty((), dtype=dtype).numpy().dtype
         if sp.issparse(X):
             self.X = sp.csr_matrix(X, dtype=np_dtype)
@@ -86,6 +92,10 @@ class TensorData(torch.utils.data.Dataset):
         dense = self.X[index].toarray()
         return torch.from_numpy(dense).to(self.device)
 
+    def target(self, index):
+        """The targets of rows ``index``, or None without targets."""
+        return None if self.y is None else self.y[index]
+
     def __getitem__(self, i):
         return self.take(slice(i, i + 1))[0]
 
@@ -93,6 +103,7 @@ class TensorData(torch.utils.data.Dataset):
         """A new ``TensorData`` with the rows ``index`` (integer tensor)."""
         out = copy.copy(self)
         out.X = self.X[index] if not self.is_sparse else self.X[index.numpy()]
+        out.y = None if self.y is None else self.y[index.to(self.y.device)]
         return out
 
 
@@ -101,7 +112,8 @@ class BatchIterator:
 
     Shuffling draws from torch's default generator, which the estimator has
     forked and seeded from ``random_state`` for the duration of ``fit``.
-    Each batch is a pair ``(X_batch, None)`` as skorch expects.
+    Each batch is a pair ``(X_batch, y_batch)`` as skorch expects, with
+    ``y_batch=None`` when the data have no targets.
     """
 
     def __init__(self, dataset, batch_size, shuffle=False):
@@ -119,10 +131,44 @@ class BatchIterator:
             if not self.dataset.is_sparse:
                 order = order.to(self.dataset.device)
             for start in range(0, n, size):
-                yield self.dataset.take(order[start:start + size]), None
+                index = order[start:start + size]
+                yield self.dataset.take(index), self.dataset.target(index)
         else:
             for start in range(0, n, size):
-                yield self.dataset.take(slice(start, start + size)), None
+                index = slice(start, start + size)
+                yield self.dataset.take(index), self.dataset.target(index)
+
+
+def map_batches(module, X, device, method=None, batch_size=1024):
+    """Apply ``module`` (or ``module.<method>``) to ``X`` batch by batch.
+
+    The module runs in evaluation mode without gradients. Float64 input is
+    evaluated by a float64 copy of the module, so that float64 results do not
+    depend on how the samples are batched (float32 GEMM results can differ
+    in the last bits between batch sizes).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    X : ndarray or scipy CSR matrix or torch.Tensor
+    device : torch.device
+        Where ``module`` lives.
+    method : str or None, default=None
+        Name of the module's method to apply; None calls the module.
+    batch_size : int, default=1024
+
+    Returns
+    -------
+    out : torch.Tensor
+        The outputs, concatenated, on ``device``.
+    """
+    if X.dtype in (np.float64, torch.float64):
+        module = copy.deepcopy(module).double()
+    module.eval()
+    fn = module if method is None else getattr(module, method)
+    data = TensorData(X, device, dtype=next(module.parameters()).dtype)
+    with torch.no_grad():
+        return torch.cat([fn(xb) for xb, _ in BatchIterator(data, batch_size)])
 
 
 class HoldoutSplit:
@@ -207,14 +253,77 @@ class Convergence(Callback):
         self._best_state = None
 
 
-class AutoencoderNet(NeuralNet):
+class TensorBatchesMixin:
+    """What skae's skorch nets share, mixed in before a skorch net class.
+
+    Batches are slices of tensors in memory (:class:`TensorData`,
+    :class:`BatchIterator`); ``weight_decay`` applies to weights (parameters
+    with two or more dimensions) only, not biases; parameters that do not
+    require gradients (frozen layers) are left out of the optimizer.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        An instantiated network.
+    weight_decay : float
+        L2 penalty coefficient on weights (the estimator's ``alpha``).
+    **kwargs
+        Passed to the skorch net.
+    """
+
+    def __init__(self, module, *args, weight_decay=0.0, **kwargs):
+        kwargs.setdefault("iterator_train", BatchIterator)
+        kwargs.setdefault("iterator_valid", BatchIterator)
+        kwargs.setdefault("iterator_train__shuffle", True)
+        kwargs.setdefault("dataset", TensorData)
+        super().__init__(module, *args, **kwargs)
+        self.weight_decay = weight_decay
+
+    def initialize_optimizer(self, triggered_directly=None):
+        params = [p for _, p in self.get_all_learnable_params()
+                  if p.requires_grad]
+        if self.weight_decay:
+            # two groups (which LBFGS, for one, does not support)
+            params = [
+                {"params": [p for p in params if p.ndim > 1],
+                 "weight_decay": self.weight_decay},
+                {"params": [p for p in params if p.ndim <= 1],
+                 "weight_decay": 0.0},
+            ]
+        kwargs = self.get_params_for("optimizer")
+        kwargs.setdefault("lr", self.lr)
+        self.optimizer_ = self.optimizer(params, **kwargs)
+        return self
+
+    def get_dataset(self, X, y=None):
+        if isinstance(X, TensorData):
+            return X
+        return TensorData(X, self.device, y=y)
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(prefix)
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        return getattr(self, prefix)(dataset, **kwargs)
+
+    def _set_training(self, training=True):
+        # Called once per batch by skorch; skip the recursive module.train()
+        # walk when the mode is already right (it costs ~2% of an epoch).
+        if self.module_.training != training:
+            super()._set_training(training)
+
+
+class AutoencoderNet(TensorBatchesMixin, NeuralNet):
     """skorch net that trains an :class:`skae.nn.Autoencoder` on its input.
 
     Differences from a plain ``NeuralNet``: the target is the input itself;
     the module returns a dict of loss terms, each recorded in the history
     per batch and per epoch (``train_reconstruction``, ``valid_sparsity``,
     ...); batches are slices of tensors in memory; ``weight_decay`` applies
-    to weights (parameters with two or more dimensions) only, not biases.
+    to weights (parameters with two or more dimensions) only, not biases
+    (:class:`TensorBatchesMixin`).
 
     Parameters
     ----------
@@ -228,12 +337,7 @@ class AutoencoderNet(NeuralNet):
 
     def __init__(self, module, *args, weight_decay=0.0, **kwargs):
         kwargs.setdefault("criterion", None)
-        kwargs.setdefault("iterator_train", BatchIterator)
-        kwargs.setdefault("iterator_valid", BatchIterator)
-        kwargs.setdefault("iterator_train__shuffle", True)
-        kwargs.setdefault("dataset", TensorData)
-        super().__init__(module, *args, **kwargs)
-        self.weight_decay = weight_decay
+        super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
 
     @property
     def _default_callbacks(self):
@@ -258,40 +362,6 @@ class AutoencoderNet(NeuralNet):
         # The module computes its own loss terms (``Autoencoder.loss_terms``).
         self.criterion_ = None
         return self
-
-    def initialize_optimizer(self, triggered_directly=None):
-        params = [p for _, p in self.get_all_learnable_params()]
-        if self.weight_decay:
-            # two groups (which LBFGS, for one, does not support)
-            params = [
-                {"params": [p for p in params if p.ndim > 1],
-                 "weight_decay": self.weight_decay},
-                {"params": [p for p in params if p.ndim <= 1],
-                 "weight_decay": 0.0},
-            ]
-        kwargs = self.get_params_for("optimizer")
-        kwargs.setdefault("lr", self.lr)
-        self.optimizer_ = self.optimizer(params, **kwargs)
-        return self
-
-    def get_dataset(self, X, y=None):
-        if isinstance(X, TensorData):
-            return X
-        return TensorData(X, self.device)
-
-    def get_iterator(self, dataset, training=False):
-        prefix = "iterator_train" if training else "iterator_valid"
-        kwargs = self.get_params_for(prefix)
-        kwargs.setdefault("batch_size", self.batch_size)
-        if kwargs["batch_size"] == -1:
-            kwargs["batch_size"] = len(dataset)
-        return getattr(self, prefix)(dataset, **kwargs)
-
-    def _set_training(self, training=True):
-        # Called once per batch by skorch; skip the recursive module.train()
-        # walk when the mode is already right (it costs ~2% of an epoch).
-        if self.module_.training != training:
-            super()._set_training(training)
 
     def _record_terms(self, terms, prefix):
         for name, value in terms.items():
@@ -318,3 +388,42 @@ class AutoencoderNet(NeuralNet):
             terms = self.module_.loss_terms(out, Xi)
         self._record_terms(terms, "valid")
         return {"loss": terms["loss"], "y_pred": out}
+
+
+class ClassifierNet(TensorBatchesMixin, NeuralNetClassifier):
+    """skorch classifier net whose module returns class logits.
+
+    The loss is the cross-entropy of the logits (``predict_proba`` applies
+    the softmax); the targets are class indices ``0 .. n_classes - 1``.
+    Batches, weight decay and frozen parameters as :class:`AutoencoderNet`
+    (:class:`TensorBatchesMixin`).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        An instantiated network returning logits.
+    weight_decay : float
+        L2 penalty coefficient on weights (the estimator's ``alpha``).
+    **kwargs
+        Passed to :class:`skorch.NeuralNetClassifier`.
+    """
+
+    def __init__(self, module, *args, weight_decay=0.0, **kwargs):
+        kwargs.setdefault("criterion", torch.nn.CrossEntropyLoss)
+        super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
+
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+        ]
+        if self.train_split:
+            callbacks.append(("valid_acc", EpochScoring(
+                "accuracy", name="valid_acc", lower_is_better=False)))
+        if self.verbose:
+            callbacks.append(("print_log", PrintLog()))
+        if self.verbose and self.verbose > 1:
+            callbacks.append(("progress_bar", ProgressBar()))
+        return callbacks

@@ -1,10 +1,12 @@
 """StackedAE: the deep, symmetric autoencoder of the seeds."""
 
+import warnings
 from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseAutoencoder
+from ._net import TensorData, map_batches
 from .nn import ACTIVATIONS, MLPAutoencoder
 
 
@@ -35,10 +37,21 @@ class StackedAE(BaseAutoencoder):
     tied_weights : bool, default=False
         Share each decoder weight with the transpose of its encoder weight.
     pretraining : {"none", "greedy"}, default="none"
-        ``"greedy"`` trains one shallow autoencoder per layer pair, outermost
-        first, before fine-tuning the whole stack for ``max_iter`` epochs.
+        ``"greedy"`` trains the layers one pair at a time before the whole
+        stack (the seeds' "one autoencoder at a time"): first the outer
+        encoder layer and the output layer as a shallow autoencoder of the
+        input, then the next pair inward as a shallow autoencoder of the
+        frozen first layer's outputs, and so on. Each frozen layer's outputs
+        are computed once per stage and cached, not per batch. Then the
+        whole stack is fine-tuned for ``max_iter`` epochs (``max_iter=0``
+        keeps the greedy result). Input corruption of a subclass applies to
+        the input of every stage (a stacked denoising autoencoder); a
+        subclass whose network changes the loss or the encoding cannot be
+        pretrained greedily and raises an error. A warm start continues
+        training without pretraining again.
     pretraining_max_iter : int, default=20
-        Epochs of each greedy stage.
+        Maximum number of epochs of each greedy stage (the stopping rule of
+        ``tol`` and ``n_iter_no_change`` applies to each stage).
     alpha : float, default=0.0
         L2 penalty on the weights (the seeds' ``l2_reg``); biases are not
         penalised.
@@ -100,11 +113,16 @@ default="adam"
     best_validation_score_ : float or None
         Best of ``validation_scores_``.
     n_iter_ : int
-        Epochs run.
+        Epochs run (without the greedy stages).
+    pretraining_loss_curves_ : list of list of float or None
+        With ``pretraining="greedy"``, the training loss per epoch of each
+        stage, outermost first; None without pretraining.
 
     See Also
     --------
     LinearAE : the linear autoencoder, equivalent to PCA.
+    stack : one StackedAE from autoencoders fitted one after the other.
+    PretrainedClassifier : a classifier on a pretrained encoder.
     sklearn.decomposition.PCA : linear dimensionality reduction.
     sklearn.neural_network.BernoulliRBM : another neural feature learner.
 
@@ -120,6 +138,14 @@ default="adam"
     (1797, 8)
     >>> ae.get_feature_names_out()[:3]
     array(['stackedae0', 'stackedae1', 'stackedae2'], dtype=object)
+
+    Greedy layer-wise training, without fine-tuning:
+
+    >>> greedy = StackedAE(n_components=8, hidden_layer_sizes=(32,),
+    ...                    pretraining="greedy", pretraining_max_iter=5,
+    ...                    max_iter=0, random_state=0).fit(X / 16)
+    >>> [len(curve) for curve in greedy.pretraining_loss_curves_]
+    [5, 5]
     """
 
     _parameter_constraints = {
@@ -173,8 +199,6 @@ default="adam"
     def _module_kwargs(self):
         """Keyword arguments of :class:`skae.nn.MLPAutoencoder` (variants
         extend them)."""
-        if self.pretraining == "greedy":
-            raise NotImplementedError("pretraining='greedy' lands with issue 6.")
         if self.loss == "bce" and self.out_activation != "sigmoid":
             raise ValueError(
                 "loss='bce' needs out_activation='sigmoid' (cross-entropy "
@@ -193,3 +217,65 @@ default="adam"
 
     def _build_module(self, n_features):
         return MLPAutoencoder(n_features, **self._module_kwargs())
+
+    def _pretrain(self, module, X, device):
+        """Greedy layer-wise training (``pretraining="greedy"``).
+
+        Pair ``k`` (encoder layer ``k`` and its mirror decoder layer) is
+        trained as a shallow autoencoder on the outputs of the frozen
+        encoder layers below it. Those outputs are computed once per stage
+        and cached (the seeds' single-graph method with cached hidden
+        outputs), so a frozen layer is never evaluated per batch.
+        """
+        if self.pretraining == "none":
+            self.pretraining_loss_curves_ = None
+            return
+        pairs = self._layer_pairs(module)
+        data = TensorData(X, device)
+        curves = []
+        for depth, pair in enumerate(pairs):
+            if self.verbose:
+                layer = pair.encoder_layer
+                print(f"Greedy stage {depth + 1}/{len(pairs)}: layers "
+                      f"{layer.in_features}-{layer.out_features}-"
+                      f"{layer.in_features}")
+            net = self._make_net(pair, device, X.shape[0])
+            # a fixed budget per stage; the user's callbacks watch the final
+            # training of the whole stack only
+            net.set_params(
+                max_epochs=self.pretraining_max_iter,
+                callbacks=[cb for cb in net.callbacks
+                           if isinstance(cb, tuple) and cb[0] == "convergence"],
+            )
+            pair.train()
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", module="skorch")
+                net.fit(data)
+            curves.append([float(v) for v in net.history[:, "train_loss"]])
+            if depth + 1 < len(pairs):
+                # the stage's encoder layer is frozen from now on: evaluate
+                # it once on every sample and train the next pair on that
+                data = TensorData(map_batches(pair, data.X, device, "encode"),
+                                  device)
+        module.train()  # the stages left shared layers in evaluation mode
+        self.pretraining_loss_curves_ = curves
+        if self.verbose and self.max_iter:
+            print("Fine-tuning the whole stack")
+
+    def _layer_pairs(self, module):
+        reason = None
+        if not hasattr(module, "layer_pair"):
+            reason = (f"its network, {type(module).__name__}, has no layer "
+                      "pairs to train one at a time.")
+        else:
+            try:
+                return [module.layer_pair(depth)
+                        for depth in range(len(module.encoder_layers()))]
+            except NotImplementedError as exc:
+                reason = str(exc)
+        raise ValueError(
+            f"pretraining='greedy' is not available for {type(self).__name__}: "
+            f"{reason} Use pretraining='none', or fit autoencoders one after "
+            "the other on the previous one's codes and combine them with "
+            "skae.stack."
+        )

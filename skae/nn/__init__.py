@@ -6,7 +6,9 @@ that training minimises and records.
 """
 
 from ._base import Autoencoder, Encoder
+from ._classifier import EncoderClassifier
 from ._layers import ACTIVATIONS, TiedLinear, init_linear, make_activation
+from ._layerwise import ChainedAutoencoder, LayerPair
 from ._losses import LOSSES, reconstruction_loss
 from ._mlp import MLPAutoencoder
 from ._noise import NOISES, Corruption
@@ -21,10 +23,13 @@ __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "Autoencoder",
+    "ChainedAutoencoder",
     "ContractiveMLPAutoencoder",
     "Corruption",
     "Encoder",
+    "EncoderClassifier",
     "KSparseMLPAutoencoder",
+    "LayerPair",
     "MLPAutoencoder",
     "NOISES",
     "SparseMLPAutoencoder",

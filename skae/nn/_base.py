@@ -70,6 +70,15 @@ class Autoencoder(nn.Module):
             logits, x, self.loss, self.out_activation, reduction="none"
         )
 
+    def encoder_layers(self):
+        """The encoder's layers, input side first, as a list of modules.
+
+        Lets users address (for instance freeze) the lowest layers. Networks
+        whose encoder is not a sequence of layers raise NotImplementedError.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not list its encoder layers.")
+
 
 class Encoder(nn.Module):
     """The encoder half of an :class:`Autoencoder` as a module of its own.
@@ -88,3 +97,8 @@ class Encoder(nn.Module):
 
     def forward(self, x):
         return self.autoencoder.encode(x)
+
+    def layers(self):
+        """The encoder's layers, input side first (see
+        :meth:`Autoencoder.encoder_layers`)."""
+        return self.autoencoder.encoder_layers()

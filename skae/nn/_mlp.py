@@ -4,6 +4,12 @@ from torch import nn
 
 from ._base import Autoencoder
 from ._layers import TiedLinear, init_linear, make_activation
+from ._layerwise import LayerPair
+
+#: What a subclass may not change for its layer pairs to be trained one at a
+#: time as plain shallow autoencoders (see ``MLPAutoencoder.layer_pair``).
+_LAYERWISE_METHODS = ("encode", "decode_logits", "decode", "forward",
+                      "loss_terms")
 
 
 class MLPAutoencoder(Autoencoder):
@@ -70,3 +76,41 @@ class MLPAutoencoder(Autoencoder):
         for layer in hidden:
             code = self.activation(layer(code))
         return last(code)
+
+    def encoder_layers(self):
+        return list(self.encoder)
+
+    def layer_pair(self, depth):
+        """Encoder layer ``depth`` and its mirror decoder layer, as a
+        :class:`LayerPair` that shares their parameters.
+
+        ``depth=0`` is the outermost pair (it reconstructs the input); pair
+        ``depth`` reconstructs the hidden activations of encoder layer
+        ``depth - 1``. The network's input corruption, if any, is applied to
+        the input of every pair (a stacked denoising autoencoder).
+
+        A subclass that changes the encoding, the decoding or the loss has
+        no plain layer pairs: it raises NotImplementedError unless it
+        overrides this method.
+        """
+        changed = [name for name in _LAYERWISE_METHODS
+                   if getattr(type(self), name) is not getattr(MLPAutoencoder, name)]
+        if changed:
+            raise NotImplementedError(
+                f"{type(self).__name__} changes {', '.join(changed)} of "
+                "MLPAutoencoder, so its layers cannot be trained one pair at a "
+                "time as plain shallow autoencoders (override layer_pair to "
+                "define the pairs)."
+            )
+        n_layers = len(self.encoder)
+        if not 0 <= depth < n_layers:
+            raise IndexError(f"depth={depth}; the network has {n_layers} "
+                             "layer pairs.")
+        innermost = depth == n_layers - 1
+        return LayerPair(
+            self.encoder[depth], self.decoder[n_layers - 1 - depth],
+            self.code_activation if innermost else self.activation,
+            target_activation=self.activation if depth else None,
+            loss=self.loss, out_activation=self.out_activation,
+            corruption=self.corruption,
+        )

@@ -1,0 +1,405 @@
+"""PretrainedClassifier: unsupervised pretraining for scarce labels."""
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from scipy.special import log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import _EVAL_BATCH_SIZE, BaseAutoencoder
+from ._net import ClassifierNet, map_batches, resolve_device
+from ._random import seeded_torch
+from ._stacked import StackedAE
+from .nn import ACTIVATIONS, EncoderClassifier
+
+#: Training parameters shared with the autoencoders (same meaning).
+_SHARED = ("alpha", "batch_size", "max_iter", "learning_rate", "optimizer",
+           "early_stopping", "validation_fraction", "n_iter_no_change", "tol",
+           "random_state", "verbose", "device", "callbacks")
+
+
+def _unlabeled(y):
+    """Mask of the samples labeled -1 (unlabeled, as sklearn.semi_supervised).
+
+    String labels cannot be -1, so with them every sample is labeled.
+    """
+    y = np.asarray(y)
+    if y.dtype.kind in "biufO":
+        return np.asarray(y == -1, dtype=bool).reshape(y.shape)
+    return np.zeros(y.shape, dtype=bool)
+
+
+class PretrainedClassifier(ClassifierMixin, BaseEstimator):
+    """Neural network classifier on an autoencoder's pretrained encoder.
+
+    ``fit`` first trains ``autoencoder`` on all of ``X`` without labels
+    (unsupervised pretraining), then puts dense layers and a softmax layer on
+    top of its encoder and trains the whole network on the labeled samples,
+    fine-tuning the encoder unless it is frozen. Samples labeled ``-1`` are
+    unlabeled, as in :mod:`sklearn.semi_supervised`: they take part in the
+    autoencoder stage only. This is the seeds' "unsupervised pretraining"
+    for a large data set with few labels. The network is trained by a skorch
+    ``NeuralNetClassifier`` (``net_``) with the cross-entropy loss.
+
+    Parameters
+    ----------
+    autoencoder : skae autoencoder, default=None
+        The (unfitted) autoencoder to pretrain, for example
+        ``StackedAE(n_components=150, hidden_layer_sizes=(300,),
+        pretraining="greedy")``; it is cloned, and fitted on all of ``X``.
+        None means ``StackedAE()``. When its ``random_state`` is None, the
+        clone gets one drawn from ``random_state``. An autoencoder with
+        ``max_iter=0`` (and no pretraining) leaves the encoder at its random
+        initialisation: the same network without pretraining. To reuse an
+        autoencoder fitted before (on more unlabeled data, or once for
+        several classifiers), wrap it in ``sklearn.frozen.FrozenEstimator``.
+    hidden_layer_sizes : tuple of int, default=()
+        Dense layers between the code and the softmax layer; ``()`` puts the
+        softmax layer directly on the code.
+    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
+"identity"}, default="elu"
+        Activation of those dense layers.
+    freeze : {"none", "all"} or int, default="none"
+        Encoder layers left as pretrained: ``"none"`` fine-tunes the whole
+        encoder, ``"all"`` trains only the layers on top of it, an int ``n``
+        freezes the lowest ``n`` encoder layers (the input side). Freezing
+        suits very few labels.
+    alpha : float, default=0.0
+        L2 penalty on the weights of the classifier network.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` is ``n_labeled // 10`` clipped to
+        [16, 200].
+    max_iter : int, default=200
+        Maximum number of epochs over the labeled samples.
+    learning_rate : float, default=1e-3
+        Step size of the optimizer.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop", "lbfgs"} or type, \
+default="adam"
+        A name, or a ``torch.optim.Optimizer`` subclass.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the labeled samples, stop when
+        their loss stops improving and keep the best epoch's parameters.
+    validation_fraction : float, default=0.1
+        Share of the labeled samples held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before training stops.
+    tol : float, default=1e-3
+        Relative improvement of the monitored loss that counts as progress.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the classifier's initialisation and shuffling (and the
+        autoencoder's when its own ``random_state`` is None). torch's global
+        random state is left untouched.
+    verbose : int, default=0
+        1 prints a line per epoch, 2 adds a progress bar.
+    device : {"cpu", "cuda", "auto"} or str, default="cpu"
+        Where to train the classifier (the autoencoder has its own
+        ``device``).
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks for the classifier's skorch training loop.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels (without -1).
+    autoencoder_ : skae autoencoder
+        The autoencoder fitted on all of ``X``; its network is left as
+        pretrained.
+    encoder_ : torch.nn.Module
+        The classifier's trained encoder (fine-tuned unless frozen), a
+        :class:`skae.nn.Encoder`: maps a float32 batch to codes.
+    module_ : skae.nn.EncoderClassifier
+        The trained network (``encoder_`` and ``module_.head``).
+    net_ : skae._net.ClassifierNet
+        The skorch ``NeuralNetClassifier`` that trained it.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+    loss_curve_ : list of float
+        Training cross-entropy per epoch.
+    best_loss_ : float or None
+        Lowest training loss (None with early stopping).
+    validation_scores_ : list of float or None
+        Negative validation loss per epoch with early stopping, else None.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+    n_iter_ : int
+        Epochs run.
+
+    See Also
+    --------
+    StackedAE : the autoencoder to pretrain; ``encoder_module()`` gives its
+        encoder for networks of your own.
+    sklearn.neural_network.MLPClassifier : the same kind of network trained
+        from random initialisation.
+    sklearn.semi_supervised.SelfTrainingClassifier : another way to use
+        unlabeled samples (labeled -1).
+
+    Notes
+    -----
+    Because ``-1`` marks unlabeled samples, ``-1`` cannot be a class label
+    (as for :mod:`sklearn.semi_supervised`); scikit-learn's
+    ``check_classifiers_classes`` check, which ends with the labels
+    ``{-1, 1}``, fails for that reason. String labels are never unlabeled.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import PretrainedClassifier, StackedAE
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> y_semi = np.where(np.arange(len(y)) < 200, y, -1)  # 200 labels
+    >>> clf = PretrainedClassifier(
+    ...     StackedAE(n_components=16, hidden_layer_sizes=(32,), max_iter=10),
+    ...     max_iter=20, random_state=0).fit(X, y_semi)
+    >>> clf.classes_
+    array([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 10)
+    >>> bool(clf.score(X[200:], y[200:]) > 0.7)
+    True
+    """
+
+    #: The skorch net class that trains the network.
+    _net_class = ClassifierNet
+
+    _parameter_constraints: dict = {
+        "autoencoder": [HasMethods(["fit", "encoder_module"]), None],
+        "hidden_layer_sizes": ["array-like", Integral],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "freeze": [StrOptions({"none", "all"}),
+                   Interval(Integral, 0, None, closed="left")],
+        **{name: BaseAutoencoder._parameter_constraints[name]
+           for name in _SHARED},
+    }
+
+    def __init__(self, autoencoder=None, *, hidden_layer_sizes=(),
+                 activation="elu", freeze="none", alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 optimizer="adam", early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
+                 random_state=None, verbose=0, device="cpu", callbacks=None):
+        self.autoencoder = autoencoder
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.freeze = freeze
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.verbose = verbose
+        self.device = device
+        self.callbacks = callbacks
+
+    # The training machinery is the autoencoders' (same parameters, same
+    # meaning): optimizer by name, the skorch net with the stopping rule,
+    # and the fitted attributes of the training history.
+    _optimizer_class = BaseAutoencoder._optimizer_class
+    _make_net = BaseAutoencoder._make_net
+    _set_fitted = BaseAutoencoder._set_fitted
+    _hidden_sizes = StackedAE._hidden_sizes
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Pretrain the autoencoder on ``X``, then train the classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data, labeled and unlabeled.
+        y : array-like of shape (n_samples,)
+            Class labels; ``-1`` marks an unlabeled sample (numeric labels
+            only), used by the autoencoder stage alone.
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        # Bad input or a diverging run must leave the estimator as it was.
+        state = dict(self.__dict__)
+        try:
+            self._fit(X, y)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+        return self
+
+    def _fit(self, X, y):
+        X, y = validate_data(self, X, y, accept_sparse="csr",
+                             dtype=[np.float32, np.float64])
+        labeled = ~_unlabeled(y)
+        if not labeled.any():
+            raise ValueError(
+                f"{type(self).__name__} needs labeled samples; every label is "
+                "-1 (unlabeled). To learn from X alone, fit the autoencoder.")
+        check_classification_targets(y[labeled])
+        classes, y_index = np.unique(y[labeled], return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs labeled samples of at least 2 "
+                f"classes; got 1 class ({classes[0]!r}).")
+        hidden = self._hidden_sizes()
+        device = resolve_device(self.device)
+        rng = check_random_state(self.random_state)
+
+        autoencoder = clone(self.autoencoder if self.autoencoder is not None
+                            else StackedAE())
+        ae_seed = rng.randint(np.iinfo(np.int32).max)
+        if autoencoder.get_params(deep=False).get("random_state", 0) is None:
+            autoencoder.set_params(random_state=ae_seed)
+        autoencoder.fit(X, None)  # (FrozenEstimator.fit requires y)
+        encoder = autoencoder.encoder_module()
+        frozen = self._frozen_parameters(encoder, autoencoder)
+        for p in frozen:
+            p.requires_grad_(False)
+
+        X_labeled = X[labeled]
+        with seeded_torch(rng, device):
+            module = EncoderClassifier(
+                encoder, autoencoder.n_components, hidden, len(classes),
+                self.activation).to(device)
+            net = self._make_net(module, device, X_labeled.shape[0])
+            with warnings.catch_warnings():
+                # skorch warns when it is handed an initialised module.
+                warnings.filterwarnings("ignore", module="skorch")
+                net.fit(X_labeled, y_index.astype(np.int64))
+        for p in frozen:  # frozen for training only
+            p.requires_grad_(True)
+        self.classes_ = classes
+        self.autoencoder_ = autoencoder
+        self._set_fitted(net)
+
+    @property
+    def module_(self):
+        """The trained network: the skorch net's ``module_``.
+
+        A property rather than a second attribute so that the two stay one
+        object after pickling (skorch pickles its modules separately).
+        """
+        return self.net_.module_
+
+    @module_.setter
+    def module_(self, module):
+        self.net_.module_ = module
+
+    @property
+    def encoder_(self):
+        """The classifier's trained encoder (``module_.encoder``)."""
+        return self.module_.encoder
+
+    def _frozen_parameters(self, encoder, autoencoder):
+        if self.freeze == "none" or self.freeze == 0:
+            return []
+        if self.freeze == "all":
+            return list(encoder.parameters())
+        try:
+            layers = encoder.layers()
+        except (AttributeError, NotImplementedError):
+            raise ValueError(
+                f"freeze={self.freeze} needs an autoencoder whose network lists "
+                f"its encoder layers; {type(autoencoder).__name__}'s does not. "
+                "Use freeze='all' or freeze='none'."
+            ) from None
+        if self.freeze > len(layers):
+            raise ValueError(
+                f"freeze={self.freeze}, but the encoder of "
+                f"{type(autoencoder).__name__} has {len(layers)} layers; "
+                f"freeze at most {len(layers)} (or use freeze='all')."
+            )
+        return [p for layer in layers[:self.freeze] for p in layer.parameters()]
+
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse="csr",
+                          dtype=[np.float32, np.float64])
+        out = map_batches(self.module_, X, self.net_.device,
+                          batch_size=_EVAL_BATCH_SIZE)
+        return out.cpu().numpy().astype(np.float64)
+
+    def predict_proba(self, X):
+        """Class probabilities of the samples.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
+        """
+        return softmax(self._logits(X), axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities of the samples.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return log_softmax(self._logits(X), axis=1)
+
+    def predict(self, X):
+        """Most probable class of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        logits = self._logits(X)
+        return self.classes_[logits.argmax(axis=1)]
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy on the labeled samples of ``X`` (labels -1 are skipped).
+
+        Skipping unlabeled samples lets ``cross_val_score`` and
+        ``GridSearchCV`` score partially labeled folds.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        keep = ~_unlabeled(np.asarray(y).ravel())
+        if not keep.all():
+            if not keep.any():
+                raise ValueError("Every label is -1 (unlabeled); nothing to "
+                                 "score.")
+            index = np.flatnonzero(keep)
+            X = _safe_indexing(X, index)
+            y = _safe_indexing(y, index)
+            if sample_weight is not None:
+                sample_weight = _safe_indexing(sample_weight, index)
+        return super().score(X, y, sample_weight=sample_weight)

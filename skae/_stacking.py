@@ -1,0 +1,138 @@
+"""stack: one StackedAE from autoencoders trained one after the other."""
+
+import copy
+import warnings
+from numbers import Integral
+
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseAutoencoder
+from ._stacked import StackedAE
+from .nn import ChainedAutoencoder
+
+
+def stack(autoencoders):
+    """Combine autoencoders, each fitted on the previous one's codes.
+
+    This is the seeds' "one autoencoder at a time, in multiple graphs"
+    method: fit a shallow autoencoder on the data, a second one on its codes,
+    and so on, then stack them into one deep autoencoder. The result's
+    :meth:`~StackedAE.transform` runs the encoders in order (it equals the
+    pipeline's ``transform``) and its :meth:`~StackedAE.inverse_transform`
+    decodes through every decoder in reverse order, each to its own input
+    space. Fit it again with ``warm_start=True`` to fine-tune the whole stack
+    end to end.
+
+    Parameters
+    ----------
+    autoencoders : sequence of fitted autoencoders, or a fitted Pipeline
+        Outermost first; each must have been fitted on the codes of the one
+        before it (``n_features_in_`` equal to the previous
+        ``n_components``), as the steps of a fitted
+        ``Pipeline([("ae1", StackedAE(...)), ("ae2", StackedAE(...))])``.
+        They are copied, not shared.
+
+    Returns
+    -------
+    stacked : StackedAE
+        A fitted StackedAE whose ``module_`` is a
+        :class:`skae.nn.ChainedAutoencoder` of copies of the networks.
+        ``hidden_layer_sizes`` and ``n_components`` describe the whole stack;
+        its other parameters (training settings, activation, loss) are those
+        of the first autoencoder when it is a StackedAE, so that ``clone``
+        and ``fit`` train a network of the same shape end to end.
+        ``pretraining_loss_curves_`` holds each autoencoder's
+        ``loss_curve_``; ``loss_curve_`` is empty and ``n_iter_`` 0 until
+        it is fine-tuned. :meth:`~StackedAE.sample` draws codes from the last
+        autoencoder's training codes.
+
+    See Also
+    --------
+    StackedAE : ``pretraining="greedy"`` trains the layer pairs one at a time
+        inside a single network (with cached hidden outputs).
+    sklearn.pipeline.Pipeline : chains the autoencoders' ``transform`` but
+        offers no ``inverse_transform`` through all decoders before fitting.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.pipeline import Pipeline
+    >>> from skae import StackedAE, stack
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> pipe = Pipeline([
+    ...     ("ae1", StackedAE(n_components=32, hidden_layer_sizes=(),
+    ...                       max_iter=5, random_state=0)),
+    ...     ("ae2", StackedAE(n_components=8, hidden_layer_sizes=(),
+    ...                       max_iter=5, random_state=0)),
+    ... ]).fit(X)
+    >>> ae = stack(pipe)
+    >>> ae.hidden_layer_sizes, ae.n_components
+    ((32,), 8)
+    >>> bool((ae.transform(X) == pipe.transform(X)).all())
+    True
+    >>> ae.inverse_transform(ae.transform(X)).shape
+    (1797, 64)
+    """
+    if isinstance(autoencoders, Pipeline):
+        steps = [est for _, est in autoencoders.steps]
+    else:
+        steps = list(autoencoders)
+    if not steps:
+        raise ValueError("stack needs at least one fitted autoencoder.")
+    for i, ae in enumerate(steps):
+        if not isinstance(ae, BaseAutoencoder):
+            raise TypeError(
+                f"stack combines skae autoencoders; step {i} is "
+                f"{type(ae).__name__}."
+            )
+        check_is_fitted(ae)
+    for i, (inner, outer) in enumerate(zip(steps[1:], steps), start=1):
+        if inner.n_features_in_ != outer.n_components:
+            raise ValueError(
+                f"Autoencoder {i} was fitted on {inner.n_features_in_} "
+                f"features, but autoencoder {i - 1} makes codes of "
+                f"n_components={outer.n_components}: fit each autoencoder on "
+                "the codes of the one before it (for example as the steps of "
+                "a Pipeline)."
+            )
+    first, last = steps[0], steps[-1]
+    sizes = []
+    for ae in steps:
+        sizes += [*_hidden_sizes(ae), ae.n_components]
+    names = StackedAE().get_params()
+    params = {k: v for k, v in first.get_params().items() if k in names}
+    params.update(n_components=last.n_components,
+                  hidden_layer_sizes=tuple(sizes[:-1]),
+                  pretraining="none", warm_start=False)
+    stacked = StackedAE(**params)
+
+    device = first.net_.device
+    module = ChainedAutoencoder(
+        [copy.deepcopy(ae.module_) for ae in steps]).to(device)
+    # the net holds the network (fine-tuning with warm_start builds a new one)
+    net = stacked._make_net(module, device, n_samples=first.net_.batch_size)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module="skorch")
+        net.initialize()
+    stacked.n_features_in_ = first.n_features_in_
+    if hasattr(first, "feature_names_in_"):
+        stacked.feature_names_in_ = first.feature_names_in_
+    stacked.net_ = net
+    stacked.module_ = module
+    stacked.loss_curve_ = []
+    stacked.n_iter_ = 0
+    stacked.best_loss_ = None
+    stacked.validation_scores_ = [] if stacked.early_stopping else None
+    stacked.best_validation_score_ = None
+    stacked.pretraining_loss_curves_ = [list(ae.loss_curve_) for ae in steps]
+    for name in ("_sampler_codes", "_sampler_seed"):
+        if hasattr(last, name):
+            setattr(stacked, name, getattr(last, name))
+    return stacked
+
+
+def _hidden_sizes(ae):
+    sizes = getattr(ae, "hidden_layer_sizes", ())
+    return [sizes] if isinstance(sizes, Integral) else list(sizes)
