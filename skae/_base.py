@@ -115,6 +115,17 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """Return a new :class:`skae.nn.Autoencoder` for ``n_features``."""
         raise NotImplementedError
 
+    def _validate_input(self, X, reset):
+        """Validate ``X`` for fit (``reset=True``) or for a fitted model.
+
+        Every method that takes samples goes through here. Returns a 2-D
+        float array or CSR matrix of width ``n_features_in_``. Override to
+        accept other layouts (for example, flatten image arrays before
+        calling the parent) or to derive fitted attributes from the input.
+        """
+        return validate_data(self, X, reset=reset, accept_sparse="csr",
+                             dtype=[np.float32, np.float64])
+
     def _check_data_range(self, X):
         """Reject data the loss cannot model (fit and scoring call it)."""
         if getattr(self, "loss", "mse") == "bce":
@@ -205,8 +216,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     def _fit(self, X):
         warm = self.warm_start and hasattr(self, "module_")
         n_features_before = getattr(self, "n_features_in_", None)
-        X = validate_data(self, X, accept_sparse="csr",
-                          dtype=[np.float32, np.float64])
+        X = self._validate_input(X, reset=True)
         if warm and X.shape[1] != n_features_before:
             raise ValueError(
                 f"warm_start=True continues the previous fit, which had "
@@ -355,8 +365,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
 
     def _validate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, accept_sparse="csr",
-                             dtype=[np.float32, np.float64])
+        return self._validate_input(X, reset=False)
 
     def transform(self, X):
         """Encode ``X``: the codes of the samples.
