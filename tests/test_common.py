@@ -14,6 +14,9 @@ FAST = dict(max_iter=5, batch_size=16, random_state=0)
 FAST_BY_CLASS = {
     "StackedAE": dict(n_components=3, hidden_layer_sizes=(8,)),
     "LinearAE": dict(n_components=3),
+    # (1, -1): each row is a 1-D signal, so every width the checks use works
+    # (a square image is inferred only with image_shape=None; test_conv.py)
+    "ConvAE": dict(n_components=3, image_shape=(1, -1), filters=(4, 8)),
 }
 
 #: Checks a class is expected to fail, with the reason next to each.

@@ -6,6 +6,7 @@ that training minimises and records.
 """
 
 from ._base import Autoencoder, Encoder
+from ._conv import ConvAutoencoder
 from ._layers import ACTIVATIONS, TiedLinear, init_linear, make_activation
 from ._losses import LOSSES, reconstruction_loss
 from ._mlp import MLPAutoencoder
@@ -15,6 +16,7 @@ __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "Autoencoder",
+    "ConvAutoencoder",
     "Corruption",
     "Encoder",
     "MLPAutoencoder",
