@@ -86,7 +86,8 @@ class ConvAE(BaseAutoencoder):
         L2 penalty on the weights; biases are not penalised.
     batch_size : int or "auto", default="auto"
         Mini-batch size; ``"auto"`` is ``n_samples // 10`` clipped to
-        [16, 200].
+        [16, 200]. The seed's 50 learns faster per epoch on a few thousand
+        images (more steps), at a higher cost per epoch.
     max_iter : int, default=200
         Maximum number of epochs.
     learning_rate : float, default=1e-3
@@ -184,12 +185,12 @@ default="adam"
                  filters=(16, 32, 64, 128), kernel_size=3, strides=None,
                  activation="relu", code_activation="sigmoid",
                  out_activation="sigmoid", loss="mse", batch_norm=True,
-                 resize=None, noise=None, noise_level=0.2, alpha=0.0, batch_size="auto",
-                 max_iter=200, learning_rate=1e-3, optimizer="adam",
-                 early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None,
-                 sampler_components=10):
+                 resize=None, noise=None, noise_level=0.2, alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 optimizer="adam", early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
+                 random_state=None, verbose=0, warm_start=False,
+                 device="cpu", callbacks=None, sampler_components=10):
         super().__init__(
             n_components, alpha=alpha, batch_size=batch_size,
             max_iter=max_iter, learning_rate=learning_rate,

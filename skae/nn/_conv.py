@@ -10,7 +10,8 @@ from ._layers import init_linear, make_activation
 
 
 def conv_output_size(size, stride):
-    """Side of a "same"-padded convolution's output: ``ceil(size / stride)``."""
+    """Side of a "same"-padded convolution's output, ``ceil(size / stride)``.
+    """
     return -(-size // stride)
 
 
@@ -80,7 +81,8 @@ class ConvAutoencoder(Autoencoder):
                          corruption=corruption)
         if kernel_size % 2 == 0:
             raise ValueError(
-                f"kernel_size must be odd for 'same' padding; got {kernel_size}.")
+                f"kernel_size must be odd for 'same' padding; got "
+                f"{kernel_size}.")
         filters = list(filters)
         strides = [1] * len(filters) if strides is None else list(strides)
         if len(strides) != len(filters):
@@ -116,7 +118,8 @@ class ConvAutoencoder(Autoencoder):
             (h, w), (h_in, w_in) = sizes[i], sizes[i + 1]
             stride = strides[i]
             # (n_in - 1) * stride + 1 + output_padding == n_out
-            out_pad = (h - (h_in - 1) * stride - 1, w - (w_in - 1) * stride - 1)
+            out_pad = (h - (h_in - 1) * stride - 1,
+                       w - (w_in - 1) * stride - 1)
             layer = nn.ConvTranspose2d(filters[i], in_channels[i], kernel_size,
                                        stride, pad, output_padding=out_pad)
             decoder.append(init_linear(
