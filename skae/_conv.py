@@ -7,7 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseAutoencoder
+from ._base import BaseAutoencoder, _check_unit_interval
 from .nn import ACTIVATIONS, NOISES, ConvAutoencoder, Corruption
 
 
@@ -178,7 +178,7 @@ default="adam"
         "batch_norm": ["boolean"],
         "resize": ["array-like", None],
         "noise": [StrOptions(set(NOISES)), None],
-        "noise_level": [Interval(Real, 0, None, closed="left")],
+        "noise_level": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(self, n_components=32, *, image_shape=None,
@@ -263,6 +263,31 @@ default="adam"
             )
         return shape
 
+    def _check_data_range(self, X):
+        super()._check_data_range(X)
+        if self.noise == "salt_pepper":
+            _check_unit_interval(X, "noise='salt_pepper'")
+
+    def denoise(self, X):
+        """Reconstruct (noisy) images: decode their codes.
+
+        The same as ``inverse_transform(transform(X))``; with ``noise`` set
+        the network was trained to map corrupted images to clean ones.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features) or \
+array of images
+            Noisy images, flat rows or a 3-D/4-D array.
+
+        Returns
+        -------
+        X_denoised : ndarray of shape (n_samples, n_features_in_)
+            Flat rows in the dtype of ``X``; reshape with ``image_shape_``.
+        """
+        X = self._validate_X(X)
+        return self._map_batches(self._map_batches(X, "encode"), "decode")
+
     # ------------------------------------------------------------------
     def _strides(self, n_layers):
         if self.strides is None:
@@ -301,10 +326,10 @@ default="adam"
             )
         corruption = None
         if self.noise is not None:
-            if self.noise != "gaussian" and self.noise_level > 1:
+            if self.noise != "gaussian" and self.noise_level >= 1:
                 raise ValueError(
-                    f"noise={self.noise!r} corrupts a fraction noise_level of "
-                    f"the pixels; it must be at most 1, got "
+                    f"noise_level is the fraction of pixels that noise="
+                    f"{self.noise!r} corrupts, so it must be below 1; got "
                     f"{self.noise_level}.")
             corruption = Corruption(self.noise, self.noise_level)
         return ConvAutoencoder(

@@ -88,7 +88,7 @@ def test_image_shape_parameter_and_clear_errors(digits):
     (dict(filters=()), "at least one layer"),
     (dict(filters=(4, 0)), "filters must be positive"),
     (dict(resize=(4,)), r"resize must be \(height, width\)"),
-    (dict(noise="masking", noise_level=1.5), "at most 1"),
+    (dict(noise="masking", noise_level=1.0), "must be below 1"),
     (dict(loss="bce", out_activation="identity"), "out_activation='sigmoid'"),
 ])
 def test_bad_parameters_raise_and_leave_the_estimator_untouched(
@@ -100,6 +100,13 @@ def test_bad_parameters_raise_and_leave_the_estimator_untouched(
         est.fit(digits[0])
     assert est.n_iter_ == tiny.n_iter_
     assert_array_equal(est.transform(digits[1]), codes)
+
+
+def test_salt_and_pepper_needs_pixels_in_the_unit_interval(digits):
+    est = ConvAE(noise="salt_pepper", noise_level=0.1, **TINY)
+    with pytest.raises(ValueError, match=r"noise='salt_pepper' needs X in"):
+        est.fit(digits[0] * 16)
+    assert est.fit(digits[0]).module_.corruption.noise == "salt_pepper"
 
 
 def test_warm_start_needs_the_same_image_shape(digits):
@@ -161,7 +168,9 @@ def test_denoising_mode_removes_gaussian_noise(mnist_small):
         "Corruption(noise='gaussian', noise_level=0.4)"
     # only training batches are corrupted: transform is deterministic
     assert_array_equal(denoiser.transform(noisy), denoiser.transform(noisy))
-    denoised = denoiser.inverse_transform(denoiser.transform(noisy))
+    denoised = denoiser.denoise(noisy)
+    assert_array_equal(
+        denoised, denoiser.inverse_transform(denoiser.transform(noisy)))
     psnr_noisy = _psnr(X_test, noisy)
     psnr_plain = _psnr(X_test, plain.inverse_transform(plain.transform(noisy)))
     psnr_denoiser = _psnr(X_test, denoised)
