@@ -58,7 +58,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     """Base class for skae's autoencoders. Not for direct use.
 
     Subclasses implement ``_build_module(n_features)``, which returns an
-    :class:`skae.nn.Autoencoder`, and may override ``_check_data_range(X)``.
+    :class:`skae.nn.Autoencoder`, and may override ``_check_data_range(X)``
+    and ``_validate_input(X, reset)``.
     The parameters shared by every autoencoder are documented in
     :class:`StackedAE`.
     """
