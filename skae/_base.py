@@ -116,17 +116,6 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         """Return a new :class:`skae.nn.Autoencoder` for ``n_features``."""
         raise NotImplementedError
 
-    def _validate_input(self, X, reset):
-        """Validate ``X`` for fit (``reset=True``) or for a fitted model.
-
-        Every method that takes samples goes through here. Returns a 2-D
-        float array or CSR matrix of width ``n_features_in_``. Override to
-        accept other layouts (for example, flatten image arrays before
-        calling the parent) or to derive fitted attributes from the input.
-        """
-        return validate_data(self, X, reset=reset, accept_sparse="csr",
-                             dtype=[np.float32, np.float64])
-
     def _check_data_range(self, X):
         """Reject data the loss cannot model (fit and scoring call it)."""
         if getattr(self, "loss", "mse") == "bce":
@@ -363,6 +352,17 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             out = [fn(xb) for xb, _ in BatchIterator(data, _EVAL_BATCH_SIZE)]
         out = torch.cat(out).cpu().numpy()
         return out.astype(dtype or X.dtype, copy=False)
+
+    def _validate_input(self, X, reset):
+        """Validate ``X`` for fit (``reset=True``) or for a fitted model.
+
+        Every method that takes samples goes through here. Returns a 2-D
+        float array or CSR matrix of width ``n_features_in_``. Override to
+        accept other layouts (for example, flatten image arrays before
+        calling the parent) or to derive fitted attributes from the input.
+        """
+        return validate_data(self, X, reset=reset, accept_sparse="csr",
+                             dtype=[np.float32, np.float64])
 
     def _validate_X(self, X):
         check_is_fitted(self)
