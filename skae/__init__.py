@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator
 
 from ._base import BaseAutoencoder
 from ._classifier import PretrainedClassifier
+from ._conv import ConvAE
 from ._linear import LinearAE
 from ._regularized import (
     ContractiveAE,
@@ -26,6 +27,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ContractiveAE",
+    "ConvAE",
     "DenoisingAE",
     "KSparseAE",
     "LinearAE",

@@ -57,7 +57,8 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     """Base class for skae's autoencoders. Not for direct use.
 
     Subclasses implement ``_build_module(n_features)``, which returns an
-    :class:`skae.nn.Autoencoder`, and may override ``_check_data_range(X)``.
+    :class:`skae.nn.Autoencoder`, and may override ``_check_data_range(X)``
+    and ``_validate_input(X, reset)``.
     The parameters shared by every autoencoder are documented in
     :class:`StackedAE`.
     """
@@ -225,8 +226,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     def _fit(self, X):
         warm = self.warm_start and hasattr(self, "module_")
         n_features_before = getattr(self, "n_features_in_", None)
-        X = validate_data(self, X, accept_sparse="csr",
-                          dtype=[np.float32, np.float64])
+        X = self._validate_input(X, reset=True)
         if warm and X.shape[1] != n_features_before:
             raise ValueError(
                 f"warm_start=True continues the previous fit, which had "
@@ -366,10 +366,20 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                           _EVAL_BATCH_SIZE).cpu().numpy()
         return out.astype(dtype or X.dtype, copy=False)
 
+    def _validate_input(self, X, reset):
+        """Validate ``X`` for fit (``reset=True``) or for a fitted model.
+
+        Every method that takes samples goes through here. Returns a 2-D
+        float array or CSR matrix of width ``n_features_in_``. Override to
+        accept other layouts (for example, flatten image arrays before
+        calling the parent) or to derive fitted attributes from the input.
+        """
+        return validate_data(self, X, reset=reset, accept_sparse="csr",
+                             dtype=[np.float32, np.float64])
+
     def _validate_X(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, reset=False, accept_sparse="csr",
-                             dtype=[np.float32, np.float64])
+        return self._validate_input(X, reset=False)
 
     def transform(self, X):
         """Encode ``X``: the codes of the samples.

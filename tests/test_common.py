@@ -23,6 +23,9 @@ FAST_BY_CLASS = {
         autoencoder=skae.StackedAE(n_components=3, hidden_layer_sizes=(8,),
                                    **FAST),
         learning_rate=1e-2),
+    # (1, -1): each row is a 1-D signal, so every width the checks use works
+    # (a square image is inferred only with image_shape=None; test_conv.py)
+    "ConvAE": dict(n_components=3, image_shape=(1, -1), filters=(4, 8)),
 }
 
 #: Checks a class is expected to fail, with the reason next to each.

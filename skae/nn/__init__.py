@@ -7,6 +7,7 @@ that training minimises and records.
 
 from ._base import Autoencoder, Encoder
 from ._classifier import EncoderClassifier
+from ._conv import ConvAutoencoder
 from ._layers import ACTIVATIONS, TiedLinear, init_linear, make_activation
 from ._layerwise import ChainedAutoencoder, LayerPair
 from ._losses import LOSSES, reconstruction_loss
@@ -25,6 +26,7 @@ __all__ = [
     "Autoencoder",
     "ChainedAutoencoder",
     "ContractiveMLPAutoencoder",
+    "ConvAutoencoder",
     "Corruption",
     "Encoder",
     "EncoderClassifier",

@@ -1,7 +1,5 @@
 """Activations, weight initialisation and the tied decoder layer."""
 
-import math
-
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -31,7 +29,7 @@ def make_activation(name):
 
 
 def init_linear(layer, activation):
-    """Variance-scaling initialisation of a linear layer for ``activation``.
+    """Variance-scaling initialisation of a linear or convolution layer.
 
     He (fan-in, gain 2) for the rectifier family, LeCun for SELU and
     Glorot for the saturating and linear activations; biases start at 0.
@@ -41,7 +39,8 @@ def init_linear(layer, activation):
     if activation in ("relu", "elu", "gelu"):
         nn.init.kaiming_normal_(weight, nonlinearity="relu")
     elif activation == "selu":
-        nn.init.normal_(weight, std=1.0 / math.sqrt(weight.shape[1]))
+        # LeCun normal: std 1 / sqrt(fan_in), convolutions included
+        nn.init.kaiming_normal_(weight, nonlinearity="linear")
     else:
         nn.init.xavier_uniform_(weight)
     if layer.bias is not None:
