@@ -67,7 +67,7 @@ class TensorData(torch.utils.data.Dataset):
         elif isinstance(X, torch.Tensor):
             self.X = X.to(self.device, dtype)
         else:
-            self.X = torch.tensor(np.asarray(X, dtype=np_dtype),
+            self.X = torch.tensor(np.ascontiguousarray(X, dtype=np_dtype),
                                   device=self.device)
 
     @property
@@ -154,7 +154,9 @@ class Convergence(Callback):
     rule works whatever the scale of the data). Training stops after
     ``n_iter_no_change`` epochs without improvement, as ``MLPRegressor``.
     With ``restore_best`` the parameters of the best epoch are loaded at the
-    end (early stopping on a validation set).
+    end (early stopping on a validation set). The first ``burn_in`` epochs
+    are neither monitored nor counted (for example while a loss weight is
+    being annealed, when losses of different epochs are not comparable).
 
     Attributes
     ----------
@@ -165,11 +167,12 @@ class Convergence(Callback):
     """
 
     def __init__(self, monitor="train_loss", tol=1e-3, n_iter_no_change=10,
-                 restore_best=False):
+                 restore_best=False, burn_in=0):
         self.monitor = monitor
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.restore_best = restore_best
+        self.burn_in = burn_in
 
     def on_train_begin(self, net, **kwargs):
         self.converged_ = False
@@ -187,6 +190,8 @@ class Convergence(Callback):
                 "scale the input, for example with StandardScaler or "
                 "MinMaxScaler."
             )
+        if len(net.history) <= self.burn_in:
+            return
         if math.isfinite(self.best_loss_) and (
                 loss > self.best_loss_ - self.tol * abs(self.best_loss_)):
             self._n_bad += 1
@@ -202,6 +207,10 @@ class Convergence(Callback):
             raise KeyboardInterrupt  # skorch's way to end the fit loop
 
     def on_train_end(self, net, **kwargs):
+        if not math.isfinite(self.best_loss_) and len(net.history):
+            # every epoch was burn-in: the last one stands for the run
+            self.best_loss_ = net.history[-1, self.monitor]
+            self.best_epoch_ = len(net.history)
         if self.restore_best and self._best_state is not None:
             net.module_.load_state_dict(self._best_state)
         self._best_state = None
@@ -261,18 +270,30 @@ class AutoencoderNet(NeuralNet):
 
     def initialize_optimizer(self, triggered_directly=None):
         params = [p for _, p in self.get_all_learnable_params()]
-        if self.weight_decay:
+        self.optimizer_ = self.make_optimizer(params)
+        return self
+
+    def make_optimizer(self, params, weight_decay=None):
+        """A new optimizer of the net's class and settings over ``params``.
+
+        ``weight_decay`` (the net's by default) applies to weights only.
+        Nets that train parts of the module in separate phases call this
+        from ``initialize_optimizer`` once per part.
+        """
+        params = list(params)
+        if weight_decay is None:
+            weight_decay = self.weight_decay
+        if weight_decay:
             # two groups (which LBFGS, for one, does not support)
             params = [
                 {"params": [p for p in params if p.ndim > 1],
-                 "weight_decay": self.weight_decay},
+                 "weight_decay": weight_decay},
                 {"params": [p for p in params if p.ndim <= 1],
                  "weight_decay": 0.0},
             ]
         kwargs = self.get_params_for("optimizer")
         kwargs.setdefault("lr", self.lr)
-        self.optimizer_ = self.optimizer(params, **kwargs)
-        return self
+        return self.optimizer(params, **kwargs)
 
     def get_dataset(self, X, y=None):
         if isinstance(X, TensorData):

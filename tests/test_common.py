@@ -14,6 +14,9 @@ FAST = dict(max_iter=5, batch_size=16, random_state=0)
 FAST_BY_CLASS = {
     "StackedAE": dict(n_components=3, hidden_layer_sizes=(8,)),
     "LinearAE": dict(n_components=3),
+    "VariationalAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "AdversarialAE": dict(n_components=3, hidden_layer_sizes=(8,),
+                          discriminator_layer_sizes=(8,)),
 }
 
 #: Checks a class is expected to fail, with the reason next to each.

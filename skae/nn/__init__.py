@@ -5,21 +5,27 @@ Every network is an :class:`Autoencoder`: ``encode``, ``decode``,
 that training minimises and records.
 """
 
+from ._adversarial import PRIORS, AdversarialMLP
 from ._base import Autoencoder, Encoder
 from ._layers import ACTIVATIONS, TiedLinear, init_linear, make_activation
 from ._losses import LOSSES, reconstruction_loss
 from ._mlp import MLPAutoencoder
 from ._noise import NOISES, Corruption
+from ._variational import LIKELIHOODS, VariationalMLP
 
 __all__ = [
     "ACTIVATIONS",
+    "AdversarialMLP",
+    "LIKELIHOODS",
     "LOSSES",
     "Autoencoder",
     "Corruption",
     "Encoder",
     "MLPAutoencoder",
     "NOISES",
+    "PRIORS",
     "TiedLinear",
+    "VariationalMLP",
     "init_linear",
     "make_activation",
     "reconstruction_loss",
