@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-BENCHMARKS = ["overhead", "pca"]
+BENCHMARKS = ["overhead", "pca", "generative"]
 
 if __name__ == "__main__":
     names = sys.argv[1:] or BENCHMARKS

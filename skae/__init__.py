@@ -40,7 +40,7 @@ def all_estimators():
     --------
     >>> from skae import all_estimators
     >>> names = [cls.__name__ for cls in all_estimators()]
-    >>> "LinearAE" in names and "StackedAE" in names
+    >>> {"LinearAE", "StackedAE"} <= set(names) and names == sorted(names)
     True
     """
     found = {

@@ -1,6 +1,6 @@
 """AdversarialAE: an autoencoder whose codes a discriminator matches to a prior."""
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import torch
 from skorch.utils import TeeGenerator
@@ -24,20 +24,35 @@ class AdversarialNet(AutoencoderNet):
     3. regularisation, generator: ``optimizer_generator_`` updates the
        encoder to make its codes pass for prior draws.
 
-    The three optimizers share the net's class and learning rate; the L2
-    penalty applies to the autoencoder's weights. Skorch's history records
+    The three optimizers share the net's class; the two adversarial ones
+    use ``adversarial_lr``, and the L2 penalty applies to the autoencoder's
+    weights only. Skorch's history records
     ``train_reconstruction``, ``train_discriminator`` and
     ``train_generator`` per epoch; ``train_loss`` is the reconstruction
     loss, which the stopping rule monitors.
+
+    Parameters
+    ----------
+    module : skae.nn.AdversarialMLP
+    adversarial_lr : float or None
+        Learning rate of the two adversarial phases (None: the net's ``lr``).
+    **kwargs
+        Passed to :class:`AutoencoderNet`.
     """
+
+    def __init__(self, module, *args, adversarial_lr=None, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.adversarial_lr = adversarial_lr
 
     def initialize_optimizer(self, triggered_directly=None):
         module = self.module_
         self.optimizer_ = self.make_optimizer(module.autoencoder_parameters())
         self.optimizer_discriminator_ = self.make_optimizer(
-            module.discriminator.parameters(), weight_decay=0.0)
+            module.discriminator.parameters(), weight_decay=0.0,
+            lr=self.adversarial_lr)
         self.optimizer_generator_ = self.make_optimizer(
-            module.encoder_parameters(), weight_decay=0.0)
+            module.encoder_parameters(), weight_decay=0.0,
+            lr=self.adversarial_lr)
         return self
 
     def train_step(self, batch, **fit_params):
@@ -118,7 +133,13 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
     max_iter : int, default=200
         Maximum number of epochs.
     learning_rate : float, default=1e-3
-        Step size of the three optimizers.
+        Step size of the reconstruction phase.
+    adversarial_learning_rate : float, default=2e-4
+        Step size of the two adversarial phases (discriminator and encoder
+        as generator). Lower than ``learning_rate``, it lets the
+        reconstruction shape the codes and the adversary gently move them
+        to the prior; as high as ``learning_rate``, the codes tend to
+        collapse towards the prior's centre.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or type, default="adam"
         A name, or a ``torch.optim.Optimizer`` subclass; each phase has an
         optimizer of this class. L-BFGS cannot alternate phases.
@@ -208,6 +229,8 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
         "prior": [StrOptions(set(PRIORS))],
         "prior_components": [Interval(Integral, 1, None, closed="left")],
         "discriminator_layer_sizes": ["array-like", Integral],
+        "adversarial_learning_rate": [Interval(Real, 0, None,
+                                               closed="neither")],
     }
     _parameter_constraints.pop("sampler_components")
 
@@ -219,7 +242,8 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
                  tied_weights=False, prior="normal", prior_components=10,
                  discriminator_layer_sizes=(256, 256), alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,
-                 optimizer="adam", early_stopping=False,
+                 adversarial_learning_rate=2e-4, optimizer="adam",
+                 early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None):
@@ -236,6 +260,7 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.learning_rate = learning_rate
+        self.adversarial_learning_rate = adversarial_learning_rate
         self.optimizer = optimizer
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -272,4 +297,6 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
                 "adversarial steps per mini-batch, which L-BFGS cannot do; "
                 "use optimizer='adam' (or another first-order optimizer)."
             )
-        return super()._make_net(module, device, n_samples)
+        net = super()._make_net(module, device, n_samples)
+        net.set_params(adversarial_lr=self.adversarial_learning_rate)
+        return net

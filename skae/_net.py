@@ -273,12 +273,13 @@ class AutoencoderNet(NeuralNet):
         self.optimizer_ = self.make_optimizer(params)
         return self
 
-    def make_optimizer(self, params, weight_decay=None):
+    def make_optimizer(self, params, weight_decay=None, lr=None):
         """A new optimizer of the net's class and settings over ``params``.
 
-        ``weight_decay`` (the net's by default) applies to weights only.
-        Nets that train parts of the module in separate phases call this
-        from ``initialize_optimizer`` once per part.
+        ``weight_decay`` (the net's by default) applies to weights only;
+        ``lr`` overrides the net's learning rate. Nets that train parts of
+        the module in separate phases call this from
+        ``initialize_optimizer`` once per part.
         """
         params = list(params)
         if weight_decay is None:
@@ -293,6 +294,8 @@ class AutoencoderNet(NeuralNet):
             ]
         kwargs = self.get_params_for("optimizer")
         kwargs.setdefault("lr", self.lr)
+        if lr is not None:
+            kwargs["lr"] = lr
         return self.optimizer(params, **kwargs)
 
     def get_dataset(self, X, y=None):
