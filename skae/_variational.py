@@ -116,7 +116,11 @@ class VariationalAE(PriorSamplingMixin, BaseAutoencoder):
         real data, best standardised.
     output_scale : float or "learned", default="learned"
         Standard deviation of the Gaussian likelihood, shared by all
-        features; ``"learned"`` fits it with the network. Ignored for
+        features. ``"learned"`` fits it: each training batch uses its
+        maximum-likelihood value, the root mean squared error of the batch
+        (Rybkin et al., 2021), so the balance of reconstruction and latent
+        loss adapts to the data's scale from the first step; the scores
+        use its running average, ``module_.log_scale``. Ignored for
         ``likelihood="bernoulli"``.
     beta : float, default=1.0
         Weight of the latent loss (beta-VAE, Higgins et al., 2017): above 1
@@ -217,6 +221,9 @@ default="adam"
 
     Burda, Y., Grosse, R. and Salakhutdinov, R. (2016). Importance weighted
     autoencoders. ICLR.
+
+    Rybkin, O., Daniilidis, K. and Levine, S. (2021). Simple and effective
+    VAE training with calibrated decoders. ICML.
 
     Examples
     --------

@@ -19,6 +19,12 @@ _LOG_2PI = math.log(2 * math.pi)
 #: scaled input, and the soft bound keeps gradients alive.
 _MAX_LOG_VAR = 15.0
 
+#: Smallest standard deviation of the Gaussian likelihood.
+_MIN_SCALE = 1e-3
+
+#: Weight of each batch in the running average of a fitted output scale.
+_SCALE_MOMENTUM = 0.1
+
 
 class VariationalMLP(Autoencoder):
     """Fully connected variational autoencoder with a Gaussian posterior.
@@ -47,8 +53,11 @@ class VariationalMLP(Autoencoder):
         (data in [0, 1]), or independent Gaussians around the decoder's
         output with one standard deviation shared by all features.
     output_scale : float or None
-        The Gaussian's standard deviation; None learns it (as a log-scale
-        parameter). Ignored for ``"bernoulli"``.
+        The Gaussian's standard deviation. None fits it: training uses the
+        maximum-likelihood scale of each batch, the root mean squared error
+        (the "optimal sigma" of Rybkin et al., 2021), and keeps a running
+        average of its log in the buffer ``log_scale`` for evaluation.
+        Ignored for ``"bernoulli"``.
     kl_weight : float
         Weight of the latent loss in the training loss (``beta``; a warm-up
         callback may change it between epochs).
@@ -88,11 +97,9 @@ class VariationalMLP(Autoencoder):
         init_linear(self.decoder[-1], "identity")
         self.activation = make_activation(activation)
         self.n_components = n_components
-        if likelihood == "gaussian" and output_scale is None:
-            self.log_scale = nn.Parameter(torch.zeros(()))
-        else:
-            scale = 1.0 if output_scale is None else float(output_scale)
-            self.register_buffer("log_scale", torch.tensor(math.log(scale)))
+        self.fit_scale = likelihood == "gaussian" and output_scale is None
+        scale = 1.0 if output_scale is None else float(output_scale)
+        self.register_buffer("log_scale", torch.tensor(math.log(scale)))
 
     # -- the two halves -------------------------------------------------
     def posterior(self, x):
@@ -119,13 +126,16 @@ class VariationalMLP(Autoencoder):
                            dtype=ref.dtype)
 
     # -- densities --------------------------------------------------------
-    def log_likelihood(self, logits, x):
-        """log p(x|z) per sample; ``logits`` may have extra leading dims."""
+    def log_likelihood(self, logits, x, log_scale=None):
+        """log p(x|z) per sample; ``logits`` may have extra leading dims.
+        ``log_scale`` replaces the Gaussian's ``log_scale`` buffer."""
         if self.likelihood == "bernoulli":
             per_feature = -F.binary_cross_entropy_with_logits(
                 logits, x.expand_as(logits), reduction="none")
         else:
-            scale = self.log_scale.clamp(min=math.log(1e-3))
+            if log_scale is None:
+                log_scale = self.log_scale
+            scale = log_scale.clamp(min=math.log(_MIN_SCALE))
             per_feature = -0.5 * (((x - logits) * torch.exp(-scale)).square()
                                   + _LOG_2PI) - scale
         return per_feature.sum(-1)
@@ -145,7 +155,14 @@ class VariationalMLP(Autoencoder):
     def loss_terms(self, out, target):
         """Negative ELBO: reconstruction (-log p(x|z)) plus weighted latent
         loss, both averaged over the batch."""
-        rec = -self.log_likelihood(out["logits"], target).mean()
+        log_scale = None
+        if self.fit_scale:
+            mse = (target - out["logits"]).square().mean()
+            log_scale = 0.5 * torch.log(mse.clamp(min=_MIN_SCALE ** 2))
+            if self.training:
+                with torch.no_grad():
+                    self.log_scale.lerp_(log_scale, _SCALE_MOMENTUM)
+        rec = -self.log_likelihood(out["logits"], target, log_scale).mean()
         latent = self.kl_divergence(out["mean"], out["log_var"]).mean()
         return {"loss": rec + self.kl_weight * latent,
                 "reconstruction": rec, "latent": latent}
