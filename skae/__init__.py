@@ -9,9 +9,11 @@ import inspect
 
 from sklearn.base import BaseEstimator
 
+from ._adversarial import AdversarialAE
 from ._base import BaseAutoencoder
 from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
+from ._interpolate import interpolate
 from ._linear import LinearAE
 from ._regularized import (
     ContractiveAE,
@@ -22,10 +24,12 @@ from ._regularized import (
 )
 from ._stacked import StackedAE
 from ._stacking import stack
+from ._variational import VariationalAE
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "AdversarialAE",
     "ContractiveAE",
     "ConvAE",
     "DenoisingAE",
@@ -34,8 +38,10 @@ __all__ = [
     "PretrainedClassifier",
     "SparseAE",
     "StackedAE",
+    "VariationalAE",
     "WinnerTakeAllAE",
     "all_estimators",
+    "interpolate",
     "stack",
 ]
 

@@ -353,8 +353,12 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             )
 
     # ------------------------------------------------------------------
-    def _map_batches(self, X, method, dtype=None):
+    def _map_batches(self, X, method, dtype=None,
+                     batch_size=_EVAL_BATCH_SIZE, **kwargs):
         """Apply ``module_.<method>`` to ``X`` batch by batch, in eval mode.
+
+        ``kwargs`` are passed to the method with every batch (tensors among
+        them are the method's to move to the batch's device and dtype).
 
         Training runs in float32; float64 input is evaluated by a float64
         copy of the network, so that float64 results do not depend on how
@@ -363,7 +367,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         ``dtype`` is given.
         """
         out = map_batches(self.module_, X, self.net_.device, method,
-                          _EVAL_BATCH_SIZE).cpu().numpy()
+                          batch_size, **kwargs).cpu().numpy()
         return out.astype(dtype or X.dtype, copy=False)
 
     def _validate_input(self, X, reset):
@@ -467,11 +471,11 @@ def _auto_batch_size(n_samples):
     return min(n_samples, 200, max(16, n_samples // 10))
 
 
-def _check_unit_interval(X, what):
+def _check_unit_interval(X, what, alternative="loss='mse'"):
     data = X.data if hasattr(X, "tocsr") else X
     if data.size and (data.min() < 0 or data.max() > 1):
         raise ValueError(
             f"{what} needs X in [0, 1]; got values in [{data.min():g}, "
             f"{data.max():g}]. Scale X, for example with MinMaxScaler, or use "
-            "loss='mse'."
+            f"{alternative}."
         )

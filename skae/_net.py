@@ -73,7 +73,7 @@ class TensorData(torch.utils.data.Dataset):
         elif isinstance(X, torch.Tensor):
             self.X = X.to(self.device, dtype)
         else:
-            self.X = torch.tensor(np.asarray(X, dtype=np_dtype),
+            self.X = torch.tensor(np.ascontiguousarray(X, dtype=np_dtype),
                                   device=self.device)
 
     @property
@@ -139,7 +139,7 @@ class BatchIterator:
                 yield self.dataset.take(index), self.dataset.target(index)
 
 
-def map_batches(module, X, device, method=None, batch_size=1024):
+def map_batches(module, X, device, method=None, batch_size=1024, **kwargs):
     """Apply ``module`` (or ``module.<method>``) to ``X`` batch by batch.
 
     The module runs in evaluation mode without gradients. Float64 input is
@@ -156,6 +156,9 @@ def map_batches(module, X, device, method=None, batch_size=1024):
     method : str or None, default=None
         Name of the module's method to apply; None calls the module.
     batch_size : int, default=1024
+    **kwargs
+        Passed to the method with every batch (tensors among them are the
+        method's to move to the batch's device and dtype).
 
     Returns
     -------
@@ -168,7 +171,8 @@ def map_batches(module, X, device, method=None, batch_size=1024):
     fn = module if method is None else getattr(module, method)
     data = TensorData(X, device, dtype=next(module.parameters()).dtype)
     with torch.no_grad():
-        return torch.cat([fn(xb) for xb, _ in BatchIterator(data, batch_size)])
+        return torch.cat([fn(xb, **kwargs)
+                          for xb, _ in BatchIterator(data, batch_size)])
 
 
 class HoldoutSplit:
@@ -200,7 +204,9 @@ class Convergence(Callback):
     rule works whatever the scale of the data). Training stops after
     ``n_iter_no_change`` epochs without improvement, as ``MLPRegressor``.
     With ``restore_best`` the parameters of the best epoch are loaded at the
-    end (early stopping on a validation set).
+    end (early stopping on a validation set). The first ``burn_in`` epochs
+    are neither monitored nor counted (for example while a loss weight is
+    being annealed, when losses of different epochs are not comparable).
 
     Attributes
     ----------
@@ -211,11 +217,12 @@ class Convergence(Callback):
     """
 
     def __init__(self, monitor="train_loss", tol=1e-3, n_iter_no_change=10,
-                 restore_best=False):
+                 restore_best=False, burn_in=0):
         self.monitor = monitor
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.restore_best = restore_best
+        self.burn_in = burn_in
 
     def on_train_begin(self, net, **kwargs):
         self.converged_ = False
@@ -233,6 +240,8 @@ class Convergence(Callback):
                 "scale the input, for example with StandardScaler or "
                 "MinMaxScaler."
             )
+        if len(net.history) <= self.burn_in:
+            return
         if math.isfinite(self.best_loss_) and (
                 loss > self.best_loss_ - self.tol * abs(self.best_loss_)):
             self._n_bad += 1
@@ -248,6 +257,10 @@ class Convergence(Callback):
             raise KeyboardInterrupt  # skorch's way to end the fit loop
 
     def on_train_end(self, net, **kwargs):
+        if not math.isfinite(self.best_loss_) and len(net.history):
+            # every epoch was burn-in: the last one stands for the run
+            self.best_loss_ = net.history[-1, self.monitor]
+            self.best_epoch_ = len(net.history)
         if self.restore_best and self._best_state is not None:
             net.module_.load_state_dict(self._best_state)
         self._best_state = None
@@ -280,20 +293,35 @@ class TensorBatchesMixin:
         self.weight_decay = weight_decay
 
     def initialize_optimizer(self, triggered_directly=None):
-        params = [p for _, p in self.get_all_learnable_params()
-                  if p.requires_grad]
-        if self.weight_decay:
+        params = [p for _, p in self.get_all_learnable_params()]
+        self.optimizer_ = self.make_optimizer(params)
+        return self
+
+    def make_optimizer(self, params, weight_decay=None, lr=None):
+        """A new optimizer of the net's class and settings over ``params``.
+
+        Parameters that do not require gradients are left out;
+        ``weight_decay`` (the net's by default) applies to weights only;
+        ``lr`` overrides the net's learning rate. Nets that train parts of
+        the module in separate phases call this from
+        ``initialize_optimizer`` once per part.
+        """
+        params = [p for p in params if p.requires_grad]
+        if weight_decay is None:
+            weight_decay = self.weight_decay
+        if weight_decay:
             # two groups (which LBFGS, for one, does not support)
             params = [
                 {"params": [p for p in params if p.ndim > 1],
-                 "weight_decay": self.weight_decay},
+                 "weight_decay": weight_decay},
                 {"params": [p for p in params if p.ndim <= 1],
                  "weight_decay": 0.0},
             ]
         kwargs = self.get_params_for("optimizer")
         kwargs.setdefault("lr", self.lr)
-        self.optimizer_ = self.optimizer(params, **kwargs)
-        return self
+        if lr is not None:
+            kwargs["lr"] = lr
+        return self.optimizer(params, **kwargs)
 
     def get_dataset(self, X, y=None):
         if isinstance(X, TensorData):

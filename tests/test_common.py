@@ -26,6 +26,9 @@ FAST_BY_CLASS = {
     # (1, -1): each row is a 1-D signal, so every width the checks use works
     # (a square image is inferred only with image_shape=None; test_conv.py)
     "ConvAE": dict(n_components=3, image_shape=(1, -1), filters=(4, 8)),
+    "VariationalAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "AdversarialAE": dict(n_components=3, hidden_layer_sizes=(8,),
+                          discriminator_layer_sizes=(8,)),
 }
 
 #: Checks a class is expected to fail, with the reason next to each.

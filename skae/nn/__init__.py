@@ -5,6 +5,7 @@ Every network is an :class:`Autoencoder`: ``encode``, ``decode``,
 that training minimises and records.
 """
 
+from ._adversarial import PRIORS, AdversarialMLP
 from ._base import Autoencoder, Encoder
 from ._classifier import EncoderClassifier
 from ._conv import ConvAutoencoder
@@ -19,9 +20,12 @@ from ._regularized import (
     SparseMLPAutoencoder,
     WinnerTakeAllMLPAutoencoder,
 )
+from ._variational import LIKELIHOODS, VariationalMLP
 
 __all__ = [
     "ACTIVATIONS",
+    "AdversarialMLP",
+    "LIKELIHOODS",
     "LOSSES",
     "Autoencoder",
     "ChainedAutoencoder",
@@ -34,8 +38,10 @@ __all__ = [
     "LayerPair",
     "MLPAutoencoder",
     "NOISES",
+    "PRIORS",
     "SparseMLPAutoencoder",
     "TiedLinear",
+    "VariationalMLP",
     "WinnerTakeAllMLPAutoencoder",
     "init_linear",
     "make_activation",

@@ -1,0 +1,302 @@
+"""AdversarialAE: an autoencoder whose codes a discriminator matches to a prior."""
+
+from numbers import Integral, Real
+
+import torch
+from skorch.utils import TeeGenerator
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import BaseAutoencoder
+from ._generative import PriorSamplingMixin, layer_sizes
+from ._net import AutoencoderNet
+from .nn import ACTIVATIONS, PRIORS, AdversarialMLP
+
+
+class AdversarialNet(AutoencoderNet):
+    """Trains an :class:`skae.nn.AdversarialMLP` in alternating phases.
+
+    Each mini-batch makes three steps, as in Makhzani et al. (2015):
+
+    1. reconstruction: ``optimizer_`` updates the encoder and the decoder
+       on the reconstruction loss;
+    2. regularisation, discriminator: ``optimizer_discriminator_`` updates
+       the discriminator to tell prior draws from the codes of the batch;
+    3. regularisation, generator: ``optimizer_generator_`` updates the
+       encoder to make its codes pass for prior draws.
+
+    The three optimizers share the net's class; the two adversarial ones
+    use ``adversarial_lr``, and the L2 penalty applies to the autoencoder's
+    weights only. Skorch's history records
+    ``train_reconstruction``, ``train_discriminator`` and
+    ``train_generator`` per epoch; ``train_loss`` is the reconstruction
+    loss, which the stopping rule monitors.
+
+    Parameters
+    ----------
+    module : skae.nn.AdversarialMLP
+    adversarial_lr : float or None
+        Learning rate of the two adversarial phases (None: the net's ``lr``).
+    **kwargs
+        Passed to :class:`AutoencoderNet`.
+    """
+
+    def __init__(self, module, *args, adversarial_lr=None, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.adversarial_lr = adversarial_lr
+
+    def initialize_optimizer(self, triggered_directly=None):
+        module = self.module_
+        self.optimizer_ = self.make_optimizer(module.autoencoder_parameters())
+        self.optimizer_discriminator_ = self.make_optimizer(
+            module.discriminator.parameters(), weight_decay=0.0,
+            lr=self.adversarial_lr)
+        self.optimizer_generator_ = self.make_optimizer(
+            module.encoder_parameters(), weight_decay=0.0,
+            lr=self.adversarial_lr)
+        return self
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        module = self.module_
+        Xi, _ = batch
+        # reconstruction phase
+        self.optimizer_.zero_grad()
+        out = self.infer(Xi, **fit_params)
+        terms = module.reconstruction_terms(out, Xi)
+        terms["loss"].backward()
+        self.notify("on_grad_computed", batch=batch,
+                    named_parameters=TeeGenerator(
+                        self.get_all_learnable_params()))
+        self.optimizer_.step()
+        # regularisation phase, on the codes of the updated encoder
+        codes = module.encode(Xi)
+        self.optimizer_discriminator_.zero_grad()
+        terms["discriminator"] = module.discriminator_loss(codes)
+        terms["discriminator"].backward()
+        self.optimizer_discriminator_.step()
+        self.optimizer_generator_.zero_grad()
+        terms["generator"] = module.generator_loss(codes)
+        terms["generator"].backward()
+        self.optimizer_generator_.step()
+        self._record_terms(terms, "train")
+        return {"loss": terms["loss"].detach(), "y_pred": out}
+
+
+class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
+    """Adversarial autoencoder (Makhzani et al., 2015).
+
+    A deterministic autoencoder (encoder ``n_features -> *hidden_layer_sizes
+    -> n_components``, mirrored decoder, linear code layer) whose codes are
+    shaped into a chosen prior by an adversarial game: a discriminator
+    learns to tell draws of the prior from codes of the data, and the
+    encoder learns to fool it. Each mini-batch makes a reconstruction step,
+    then a regularisation step for the discriminator and one for the
+    encoder. Once the codes follow the prior, decoding draws of the prior
+    (:meth:`sample`) generates data.
+
+    Parameters
+    ----------
+    n_components : int, default=32
+        Size of the code.
+    hidden_layer_sizes : tuple of int, default=(256,)
+        Encoder layers between the input and the code, outermost first; the
+        decoder mirrors them.
+    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
+"identity"}, default="elu"
+        Activation of the hidden layers of the autoencoder and of the
+        discriminator.
+    out_activation : {"identity", "sigmoid"}, default="identity"
+        Activation of the output layer; ``"sigmoid"`` bounds reconstructions
+        and samples to [0, 1].
+    loss : {"mse", "bce"}, default="mse"
+        Reconstruction loss. ``"bce"`` needs ``out_activation="sigmoid"``
+        and data in [0, 1].
+    tied_weights : bool, default=False
+        Share each decoder weight with the transpose of its encoder weight.
+    prior : {"normal", "mixture"}, default="normal"
+        The distribution the codes are matched to: the standard normal
+        N(0, I), or an equal-weight mixture of ``prior_components``
+        Gaussians of standard deviation 0.5 whose means lie 2 apart on a
+        circle in the first two code dimensions (on a line when
+        ``n_components=1``), as the paper's mixture prior.
+    prior_components : int, default=10
+        Components of the ``"mixture"`` prior; ignored for ``"normal"``.
+    discriminator_layer_sizes : tuple of int, default=(256, 256)
+        Hidden layers of the discriminator (the paper uses two layers of
+        1,000 units for MNIST).
+    alpha : float, default=0.0
+        L2 penalty on the autoencoder's weights; biases and the
+        discriminator are not penalised.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` is ``n_samples // 10`` clipped to
+        [16, 200].
+    max_iter : int, default=200
+        Maximum number of epochs.
+    learning_rate : float, default=1e-3
+        Step size of the reconstruction phase.
+    adversarial_learning_rate : float, default=2e-4
+        Step size of the two adversarial phases (discriminator and encoder
+        as generator). Lower than ``learning_rate``, it lets the
+        reconstruction shape the codes and the adversary gently move them
+        to the prior; as high as ``learning_rate``, the codes tend to
+        collapse towards the prior's centre.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or type, default="adam"
+        A name, or a ``torch.optim.Optimizer`` subclass; each phase has an
+        optimizer of this class. L-BFGS cannot alternate phases.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its
+        reconstruction loss stops improving and keep the best epoch's
+        parameters. Without it, training stops when the training
+        reconstruction loss stops improving.
+    validation_fraction : float, default=0.1
+        Share of the data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before training stops.
+    tol : float, default=1e-3
+        Relative improvement of the monitored loss that counts as progress.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling and the prior draws of training; an
+        int gives bit-identical results on CPU. torch's global random state
+        is left untouched.
+    verbose : int, default=0
+        1 prints a line per epoch with the loss terms, 2 adds a progress bar.
+    warm_start : bool, default=False
+        Continue training the previous fit's networks (with new optimizers).
+    device : {"cpu", "cuda", "auto"} or str, default="cpu"
+        Where to train; ``"auto"`` uses a GPU when torch sees one.
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks for the skorch training loop.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+    module_ : skae.nn.AdversarialMLP
+        The trained network; ``module_.discriminator`` is the discriminator.
+    net_ : AdversarialNet
+        The skorch net that trained it. Its ``history`` records, per epoch,
+        ``train_reconstruction``, ``train_discriminator`` (the
+        discriminator's cross-entropy; log 2 = 0.69 when it cannot tell
+        codes from prior draws) and ``train_generator`` (the encoder's
+        adversarial loss).
+    loss_curve_ : list of float
+        Reconstruction loss per epoch.
+    best_loss_ : float or None
+        Lowest training loss (None with early stopping).
+    validation_scores_ : list of float or None
+        Negative validation loss per epoch with early stopping, else None.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+    n_iter_ : int
+        Epochs run.
+
+    See Also
+    --------
+    VariationalAE : matches the codes to the prior with a KL divergence.
+    StackedAE : the same autoencoder without the adversarial regularisation;
+        it samples from a Gaussian mixture fitted to its codes.
+
+    References
+    ----------
+    Makhzani, A., Shlens, J., Jaitly, N., Goodfellow, I. and Frey, B.
+    (2015). Adversarial autoencoders. arXiv:1511.05644.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import AdversarialAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> aae = AdversarialAE(n_components=4, hidden_layer_sizes=(64,),
+    ...                     discriminator_layer_sizes=(32,), max_iter=10,
+    ...                     random_state=0).fit(X / 16)
+    >>> aae.transform(X[:3] / 16).shape
+    (3, 4)
+    >>> aae.sample(5, random_state=0).shape
+    (5, 64)
+    """
+
+    _net_class = AdversarialNet
+
+    _parameter_constraints = {
+        **BaseAutoencoder._parameter_constraints,
+        "hidden_layer_sizes": ["array-like", Integral],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "out_activation": [StrOptions({"identity", "sigmoid"})],
+        "loss": [StrOptions({"mse", "bce"})],
+        "tied_weights": ["boolean"],
+        "prior": [StrOptions(set(PRIORS))],
+        "prior_components": [Interval(Integral, 1, None, closed="left")],
+        "discriminator_layer_sizes": ["array-like", Integral],
+        "adversarial_learning_rate": [Interval(Real, 0, None,
+                                               closed="neither")],
+    }
+    _parameter_constraints.pop("sampler_components")
+
+    # Parameters are stored one by one (not through BaseAutoencoder's
+    # __init__): the prior is the sampling density, so there is no
+    # ``sampler_components``.
+    def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
+                 activation="elu", out_activation="identity", loss="mse",
+                 tied_weights=False, prior="normal", prior_components=10,
+                 discriminator_layer_sizes=(256, 256), alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 adversarial_learning_rate=2e-4, optimizer="adam",
+                 early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
+                 random_state=None, verbose=0, warm_start=False, device="cpu",
+                 callbacks=None):
+        self.n_components = n_components
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.out_activation = out_activation
+        self.loss = loss
+        self.tied_weights = tied_weights
+        self.prior = prior
+        self.prior_components = prior_components
+        self.discriminator_layer_sizes = discriminator_layer_sizes
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.adversarial_learning_rate = adversarial_learning_rate
+        self.optimizer = optimizer
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.device = device
+        self.callbacks = callbacks
+
+    def _build_module(self, n_features):
+        if self.loss == "bce" and self.out_activation != "sigmoid":
+            raise ValueError(
+                "loss='bce' needs out_activation='sigmoid' (cross-entropy "
+                "compares probabilities); set out_activation='sigmoid' or use "
+                "loss='mse'."
+            )
+        return AdversarialMLP(
+            n_features,
+            layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            self.n_components, activation=self.activation,
+            out_activation=self.out_activation, loss=self.loss,
+            tied_weights=self.tied_weights,
+            discriminator_sizes=layer_sizes(self.discriminator_layer_sizes,
+                                            "discriminator_layer_sizes"),
+            prior=self.prior, n_prior_components=self.prior_components,
+        )
+
+    def _make_net(self, module, device, n_samples):
+        if issubclass(self._optimizer_class(), torch.optim.LBFGS):
+            raise ValueError(
+                "AdversarialAE alternates a reconstruction and two "
+                "adversarial steps per mini-batch, which L-BFGS cannot do; "
+                "use optimizer='adam' (or another first-order optimizer)."
+            )
+        net = super()._make_net(module, device, n_samples)
+        net.set_params(adversarial_lr=self.adversarial_learning_rate)
+        return net

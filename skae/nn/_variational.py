@@ -1,0 +1,200 @@
+"""Variational autoencoder network (Kingma and Welling, 2014)."""
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ._base import Autoencoder
+from ._layers import init_linear, make_activation
+
+#: Observation models of :class:`VariationalMLP`.
+LIKELIHOODS = ("bernoulli", "gaussian")
+
+_LOG_2PI = math.log(2 * math.pi)
+
+#: Bound on |log-variance| of the posterior: sigma stays within
+#: [exp(-7.5), exp(7.5)] = [5.5e-4, 1.8e3], so exp never overflows on badly
+#: scaled input, and the soft bound keeps gradients alive.
+_MAX_LOG_VAR = 15.0
+
+#: Smallest standard deviation of the Gaussian likelihood.
+_MIN_SCALE = 1e-3
+
+#: Weight of each batch in the running average of a fitted output scale.
+_SCALE_MOMENTUM = 0.1
+
+
+class VariationalMLP(Autoencoder):
+    """Fully connected variational autoencoder with a Gaussian posterior.
+
+    The encoder maps ``x`` through ``hidden_layer_sizes`` to the mean ``mu``
+    and the log-variance ``gamma = log(sigma^2)`` of the posterior
+    q(z|x) = N(mu, diag(sigma^2)) (the seeds' faster-converging variant;
+    ``gamma`` passes through a soft bound to [-15, 15]);
+    training decodes the reparameterised draw ``z = mu + sigma * eps``
+    through the mirrored decoder. The prior is N(0, I).
+
+    All log-likelihoods are in nats, summed over the features of a sample.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input.
+    hidden_layer_sizes : sequence of int
+        Encoder hidden layers, outermost first; the decoder mirrors them.
+    n_components : int
+        Dimension of the latent code.
+    activation : str
+        Activation of the hidden layers (a key of ``skae.nn.ACTIVATIONS``).
+    likelihood : {"bernoulli", "gaussian"}
+        p(x|z): independent Bernoulli pixels with the decoder's logits
+        (data in [0, 1]), or independent Gaussians around the decoder's
+        output with one standard deviation shared by all features.
+    output_scale : float or None
+        The Gaussian's standard deviation. None fits it: training uses the
+        maximum-likelihood scale of each batch, the root mean squared error
+        (the "optimal sigma" of Rybkin et al., 2021), and keeps a running
+        average of its log in the buffer ``log_scale`` for evaluation.
+        Ignored for ``"bernoulli"``.
+    kl_weight : float
+        Weight of the latent loss in the training loss (``beta``; a warm-up
+        callback may change it between epochs).
+    """
+
+    loss_term_names = ("reconstruction", "latent")
+
+    def __init__(self, n_features, hidden_layer_sizes, n_components,
+                 activation="elu", likelihood="bernoulli", output_scale=None,
+                 kl_weight=1.0):
+        if likelihood not in LIKELIHOODS:
+            raise ValueError(
+                f"Unknown likelihood {likelihood!r}; use one of {LIKELIHOODS}.")
+        super().__init__(
+            loss="bce" if likelihood == "bernoulli" else "mse",
+            out_activation="sigmoid" if likelihood == "bernoulli" else "identity",
+        )
+        self.likelihood = likelihood
+        self.kl_weight = kl_weight
+        sizes = [n_features, *hidden_layer_sizes]
+        self.encoder = nn.ModuleList(
+            init_linear(nn.Linear(a, b), activation)
+            for a, b in zip(sizes[:-1], sizes[1:])
+        )
+        # mean and log-variance heads in one layer, with small weights so
+        # that q(z|x) starts near the prior N(0, I) (a noisy, far-off start
+        # costs held-out ELBO)
+        self.posterior_head = init_linear(
+            nn.Linear(sizes[-1], 2 * n_components), "identity")
+        with torch.no_grad():
+            self.posterior_head.weight.mul_(1e-2)
+        back = [n_components, *reversed(sizes)]
+        self.decoder = nn.ModuleList(
+            init_linear(nn.Linear(a, b), activation)
+            for a, b in zip(back[:-1], back[1:])
+        )
+        init_linear(self.decoder[-1], "identity")
+        self.activation = make_activation(activation)
+        self.n_components = n_components
+        self.fit_scale = likelihood == "gaussian" and output_scale is None
+        scale = 1.0 if output_scale is None else float(output_scale)
+        self.register_buffer("log_scale", torch.tensor(math.log(scale)))
+
+    # -- the two halves -------------------------------------------------
+    def posterior(self, x):
+        """Mean and log-variance of q(z|x)."""
+        for layer in self.encoder:
+            x = self.activation(layer(x))
+        mean, log_var = self.posterior_head(x).chunk(2, dim=-1)
+        return mean, _MAX_LOG_VAR * torch.tanh(log_var / _MAX_LOG_VAR)
+
+    def encode(self, x):
+        """The posterior mean (deterministic codes for ``transform``)."""
+        return self.posterior(x)[0]
+
+    def decode_logits(self, code):
+        *hidden, last = self.decoder
+        for layer in hidden:
+            code = self.activation(layer(code))
+        return last(code)
+
+    def sample_prior(self, n_samples):
+        """``n_samples`` draws from the prior N(0, I) (torch's generator)."""
+        ref = self.posterior_head.weight
+        return torch.randn(n_samples, self.n_components, device=ref.device,
+                           dtype=ref.dtype)
+
+    # -- densities --------------------------------------------------------
+    def log_likelihood(self, logits, x, log_scale=None):
+        """log p(x|z) per sample; ``logits`` may have extra leading dims.
+        ``log_scale`` replaces the Gaussian's ``log_scale`` buffer."""
+        if self.likelihood == "bernoulli":
+            per_feature = -F.binary_cross_entropy_with_logits(
+                logits, x.expand_as(logits), reduction="none")
+        else:
+            if log_scale is None:
+                log_scale = self.log_scale
+            scale = log_scale.clamp(min=math.log(_MIN_SCALE))
+            per_feature = -0.5 * (((x - logits) * torch.exp(-scale)).square()
+                                  + _LOG_2PI) - scale
+        return per_feature.sum(-1)
+
+    @staticmethod
+    def kl_divergence(mean, log_var):
+        """KL(q(z|x) || N(0, I)) per sample: the seeds' latent loss."""
+        return 0.5 * (log_var.exp() + mean.square() - 1 - log_var).sum(-1)
+
+    # -- training -------------------------------------------------------
+    def forward(self, x):
+        mean, log_var = self.posterior(x)
+        code = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
+        return {"code": code, "mean": mean, "log_var": log_var,
+                "logits": self.decode_logits(code)}
+
+    def loss_terms(self, out, target):
+        """Negative ELBO: reconstruction (-log p(x|z)) plus weighted latent
+        loss, both averaged over the batch."""
+        log_scale = None
+        if self.fit_scale:
+            mse = (target - out["logits"]).square().mean()
+            log_scale = 0.5 * torch.log(mse.clamp(min=_MIN_SCALE ** 2))
+            if self.training:
+                with torch.no_grad():
+                    self.log_scale.lerp_(log_scale, _SCALE_MOMENTUM)
+        rec = -self.log_likelihood(out["logits"], target, log_scale).mean()
+        latent = self.kl_divergence(out["mean"], out["log_var"]).mean()
+        return {"loss": rec + self.kl_weight * latent,
+                "reconstruction": rec, "latent": latent}
+
+    # -- evaluation with given noise ------------------------------------
+    def _draws(self, x, noise):
+        """Codes ``mu + sigma * noise`` of each row of ``x``, ``noise`` of
+        shape (n, n_draws, n_components); returns the posterior, the codes,
+        the noise in ``x``'s dtype and log p(x|z) of shape (n, n_draws)."""
+        noise = noise.to(x.device, x.dtype)
+        mean, log_var = self.posterior(x)
+        codes = mean[:, None] + torch.exp(0.5 * log_var)[:, None] * noise
+        logits = self.decode_logits(codes.flatten(0, 1)).view(
+            *codes.shape[:2], -1)
+        return (mean, log_var, codes, noise,
+                self.log_likelihood(logits, x[:, None]))
+
+    def elbo(self, x, noise):
+        """Per-sample ELBO: the mean of log p(x|z) over the codes drawn with
+        ``noise`` minus the analytic KL divergence."""
+        mean, log_var, _, _, log_lik = self._draws(x, noise)
+        return log_lik.mean(1) - self.kl_divergence(mean, log_var)
+
+    def importance_log_likelihood(self, x, noise):
+        """Importance-weighted estimate of log p(x) (Burda et al., 2016) with
+        q(z|x) as proposal and the draws of ``noise`` as importance samples."""
+        mean, log_var, codes, noise, log_lik = self._draws(x, noise)
+        log_prior = -0.5 * (codes.square() + _LOG_2PI).sum(-1)
+        log_q = -0.5 * (noise.square() + log_var[:, None] + _LOG_2PI).sum(-1)
+        log_w = log_lik + log_prior - log_q
+        return torch.logsumexp(log_w, 1) - math.log(log_w.shape[1])
+
+    def reconstruction_error(self, x):
+        """Negative log-likelihood of ``x`` decoded from its posterior mean."""
+        return -self.log_likelihood(self.decode_logits(self.encode(x)), x)
