@@ -236,7 +236,7 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self._check_data_range(X)
         device = resolve_device(self.device)
         with seeded_torch(self.random_state, device):
-            module = (copy.deepcopy(self.module_) if warm
+            module = (self._warm_module(X.shape[1]) if warm
                       else self._build_module(X.shape[1])).to(device)
             if not warm:
                 self._pretrain(module, X, device)
@@ -247,6 +247,31 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
                 net.fit(X)
         self._set_fitted(net, previous=self if warm else None)
         self._fit_sampler(X)
+
+    def _warm_module(self, n_features):
+        """The network a warm start continues: the current parameters'
+        network, holding the previous fit's weights.
+
+        Rebuilding (rather than copying ``module_``) lets parameters that do
+        not change the architecture, such as a penalty weight or a noise
+        level, take effect. A network of another kind than the one the
+        parameters build (for example the result of :func:`skae.stack`) is
+        continued as it is.
+        """
+        previous = self.module_
+        module = self._build_module(n_features)
+        if type(module) is not type(previous):
+            return copy.deepcopy(previous)
+        try:
+            module.load_state_dict(previous.state_dict())
+        except RuntimeError as exc:
+            raise ValueError(
+                "warm_start=True continues the previous network, but the "
+                "parameters now describe a different architecture (for "
+                "example another n_components or hidden_layer_sizes). Set "
+                f"warm_start=False to fit from scratch. ({exc})"
+            ) from None
+        return module
 
     def _fit_sampler(self, X):
         """Prepare the density that :meth:`sample` draws codes from.

@@ -187,6 +187,22 @@ def test_warm_start_continues_training(digits):
     assert est.loss_curve_[-1] < first[-1]
     with pytest.raises(ValueError, match="warm_start"):
         est.fit(digits[0][:, :10])
+    with pytest.raises(ValueError, match="different architecture"):
+        est.set_params(n_components=4).fit(digits[0])
+    assert est.n_iter_ == 2 * FAST["max_iter"]  # left as it was
+
+
+def test_warm_start_applies_changed_non_architecture_parameters(digits):
+    from skae import DenoisingAE
+
+    est = DenoisingAE(n_components=8, noise_level=0.1, warm_start=True,
+                      **FAST).fit(digits[0])
+    weights = est.module_.encoder[0].weight.detach().clone()
+    est.set_params(noise_level=0.3, max_iter=1, learning_rate=1e-12).fit(
+        digits[0])
+    assert est.module_.corruption.noise_level == 0.3
+    # the weights carried over (a step of 1e-12 barely moves them)
+    assert torch.allclose(est.module_.encoder[0].weight, weights, atol=1e-6)
 
 
 def test_verbose_prints_one_line_per_epoch(digits, capsys):
