@@ -251,11 +251,14 @@ class SparseAE(_CodeActivationMixin, StackedAE):
     A :class:`StackedAE` whose loss adds ``sparsity_weight`` times a penalty
     on the gap between ``sparsity_target`` and the mean activation of each
     coding unit over the batch (the seeds' sparsity sections). With the KL
-    divergence of the seeds and a sigmoid code, each unit ends up active
-    for about a fraction ``sparsity_target`` of the samples; the codes may
-    then be overcomplete (``n_components > n_features``). The penalty is
-    recorded per epoch in ``net_.history`` as ``train_sparsity``, next to
-    ``train_reconstruction``.
+    divergence of the seeds and a sigmoid code, the mean activation of each
+    unit over the samples ends up near ``sparsity_target``, so the codes
+    may be overcomplete (``n_components > n_features``). The penalty
+    constrains the mean only: a unit may be weakly active on most samples
+    rather than active on a few and exactly 0 on the others (for exact
+    zeros, see :class:`KSparseAE` and :class:`WinnerTakeAllAE`). The
+    penalty is recorded per epoch in ``net_.history`` as
+    ``train_sparsity``, next to ``train_reconstruction``.
 
     Parameters
     ----------

@@ -1,0 +1,129 @@
+"""
+Unsupervised pretraining when few samples are labelled
+======================================================
+
+With many samples but few labels, the tutorials first train an autoencoder
+on all the samples, then reuse its encoder as the lower layers of a
+classifier trained on the labelled ones. :class:`~skae.PretrainedClassifier`
+does both in one ``fit``: unlabelled samples are marked ``-1``, as in
+:mod:`sklearn.semi_supervised`. This example compares it, on 4,000 MNIST
+digits of which only 100 or 500 keep their label, with
+
+* the same network trained from a random initialisation on the labelled
+  digits only, and
+* :class:`~sklearn.linear_model.LogisticRegression` on the labelled pixels.
+"""
+
+# %%
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from skae import PretrainedClassifier, StackedAE
+from skae.datasets import load_mnist
+
+X, y = load_mnist(return_X_y=True)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=1000, random_state=0, stratify=y)
+
+
+def hide_labels(y, n_labeled):
+    """``y`` with all but ``n_labeled`` labels (stratified) set to -1."""
+    keep, _ = train_test_split(np.arange(len(y)), train_size=n_labeled,
+                               stratify=y, random_state=0)
+    y_semi = np.full_like(y, -1)
+    y_semi[keep] = y[keep]
+    return y_semi
+
+
+# %%
+# Pretrain and fine-tune
+# ----------------------
+# The autoencoder is a 784-256-64 network of sigmoid units with a
+# cross-entropy loss, trained on all 4,000 training digits (40 epochs, a
+# shortened run). Then a softmax layer goes on top of its encoder and the
+# whole network is fine-tuned on the 100 labelled digits.
+autoencoder = StackedAE(n_components=64, hidden_layer_sizes=(256,),
+                        activation="sigmoid", out_activation="sigmoid",
+                        loss="bce", learning_rate=1e-2, max_iter=40,
+                        random_state=0)
+y_100 = hide_labels(y_train, 100)
+clf = PretrainedClassifier(autoencoder, max_iter=100, random_state=0)
+clf.fit(X_train, y_100)
+print(f"labelled digits: {np.sum(y_100 != -1)} of {len(y_100)}")
+print(f"held-out accuracy: {clf.score(X_test, y_test):.3f}")
+
+# %%
+# Side by side
+# ------------
+# The autoencoder does not depend on the labels, so the fitted one
+# (``clf.autoencoder_``) is reused for every classifier through
+# :class:`~sklearn.frozen.FrozenEstimator`. The network from scratch is the
+# same classifier on an autoencoder that trained for zero epochs
+# (``max_iter=0``), that is, on a randomly initialised encoder. Fine-tuning
+# on a hundred digits varies from seed to seed, so each network is trained
+# with three seeds. ``freeze="all"`` trains only the softmax layer on the
+# pretrained codes, the tutorials' option for very few labels; a single
+# layer needs a larger step size (0.01) to train in 100 epochs. Every
+# classifier stops at ``max_iter=100`` with its loss still falling; the
+# ``ConvergenceWarning`` that says so is silenced in the loop.
+pretrained = FrozenEstimator(clf.autoencoder_)
+untrained = FrozenEstimator(
+    clone(autoencoder).set_params(max_iter=0).fit(X_train))
+contenders = {
+    "pretrained, fine-tuned": dict(autoencoder=pretrained),
+    "pretrained, frozen encoder": dict(autoencoder=pretrained, freeze="all",
+                                       learning_rate=1e-2),
+    "same network from scratch": dict(autoencoder=untrained),
+}
+label_counts = [100, 500]
+results = {name: [] for name in [*contenders, "LogisticRegression"]}
+for n_labeled in label_counts:
+    y_semi = hide_labels(y_train, n_labeled)
+    labeled = y_semi != -1
+    for name, params in contenders.items():
+        scores = []
+        for seed in range(3):
+            model = PretrainedClassifier(max_iter=100, random_state=seed,
+                                         **params)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(X_train, y_semi)
+            scores.append(model.score(X_test, y_test))
+        results[name].append(scores)
+    logistic = LogisticRegression(max_iter=2000)
+    logistic.fit(X_train[labeled], y_train[labeled])
+    results["LogisticRegression"].append([logistic.score(X_test, y_test)])
+
+print(f"{'held-out accuracy':>27} " + " ".join(
+    f"{n:>6} labels" for n in label_counts))
+for name, rows in results.items():
+    print(f"{name:>27} " + " ".join(f"{np.mean(r):13.3f}" for r in rows))
+
+# %%
+# Fine-tuning the pretrained network beats the same network trained from
+# scratch by about two points at both label counts, and both beat the
+# linear model on pixels. The repository's ``benchmarks/pretraining.py``
+# (the full 100-epoch autoencoder, three seeds) measures the same gain, +2
+# to 2.5 points at 100 and 500 labels: useful, not dramatic. Freezing the
+# whole encoder does worse than fine-tuning it here, slightly worse than
+# logistic regression on the pixels.
+fig, ax = plt.subplots(figsize=(7, 4))
+width = 0.2
+for i, (name, rows) in enumerate(results.items()):
+    positions = np.arange(len(label_counts)) + (i - 1.5) * width
+    ax.bar(positions, [np.mean(r) for r in rows], width, label=name,
+           yerr=[np.std(r) for r in rows], capsize=3)
+ax.set_xticks(np.arange(len(label_counts)),
+              [f"{n} labels" for n in label_counts])
+ax.set_ylim(0.6, 0.95)
+ax.set_ylabel("held-out accuracy (1,000 digits)")
+ax.legend(loc="upper left", fontsize=8)
+
+plt.show()
