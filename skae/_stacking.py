@@ -51,8 +51,9 @@ def stack(autoencoders):
     --------
     StackedAE : ``pretraining="greedy"`` trains the layer pairs one at a time
         inside a single network (with cached hidden outputs).
-    sklearn.pipeline.Pipeline : chains the autoencoders' ``transform`` but
-        offers no ``inverse_transform`` through all decoders before fitting.
+    sklearn.pipeline.Pipeline : chains the fitted autoencoders' ``transform``
+        and ``inverse_transform`` too, but cannot fine-tune them as one
+        network, which the stacked result can (``warm_start=True``).
 
     Examples
     --------
