@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from skorch import NeuralNet, NeuralNetClassifier
+from skorch.utils import TeeGenerator
 from skorch.callbacks import (
     Callback, EpochScoring, EpochTimer, PassthroughScoring, PrintLog,
     ProgressBar,
@@ -398,6 +399,24 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.module_.loss_terms(y_pred, X)["loss"]
+
+    def infer(self, x, **fit_params):
+        # batches are already tensors on the device (TensorData)
+        return self.module_(x, **fit_params)
+
+    def train_step(self, batch, **fit_params):
+        if isinstance(self.optimizer_, torch.optim.LBFGS):
+            return super().train_step(batch, **fit_params)
+        # One backward pass per step: skip skorch's closure machinery, which
+        # only L-BFGS needs (a few percent of a small network's epoch).
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        self.notify("on_grad_computed",
+                    named_parameters=TeeGenerator(
+                        self.get_all_learnable_params()),
+                    batch=batch, training=True)
+        self._step_optimizer(None)
+        return step
 
     def train_step_single(self, batch, **fit_params):
         self._set_training(True)
