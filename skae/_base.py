@@ -52,8 +52,25 @@ _MAX_SAMPLER_CODES = 2_000
 _EVAL_BATCH_SIZE = 1024
 
 
-class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
-                      BaseEstimator):
+class NetModuleMixin:
+    """``module_`` of an estimator whose fitted skorch net is ``net_``."""
+
+    @property
+    def module_(self):
+        """The trained network: the skorch net's ``module_``.
+
+        A property rather than a second attribute so that the two stay one
+        object after pickling (skorch pickles its modules separately).
+        """
+        return self.net_.module_
+
+    @module_.setter
+    def module_(self, module):
+        self.net_.module_ = module
+
+
+class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
+                      TransformerMixin, BaseEstimator):
     """Base class for skae's autoencoders. Not for direct use.
 
     Subclasses implement ``_build_module(n_features)``, which returns an
@@ -129,19 +146,6 @@ class BaseAutoencoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             _check_unit_interval(X, "loss='bce'")
 
     # ------------------------------------------------------------------
-    @property
-    def module_(self):
-        """The trained network: the skorch net's ``module_``.
-
-        A property rather than a second attribute so that the two stay one
-        object after pickling (skorch pickles its modules separately).
-        """
-        return self.net_.module_
-
-    @module_.setter
-    def module_(self, module):
-        self.net_.module_ = module
-
     @property
     def _n_features_out(self):
         return self.n_components

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import _EVAL_BATCH_SIZE, BaseAutoencoder
+from ._base import _EVAL_BATCH_SIZE, BaseAutoencoder, NetModuleMixin
 from ._net import ClassifierNet, map_batches, resolve_device
 from ._random import seeded_torch
 from ._stacked import StackedAE
@@ -34,7 +34,7 @@ def _unlabeled(y):
     return np.zeros(y.shape, dtype=bool)
 
 
-class PretrainedClassifier(ClassifierMixin, BaseEstimator):
+class PretrainedClassifier(NetModuleMixin, ClassifierMixin, BaseEstimator):
     """Neural network classifier on an autoencoder's pretrained encoder.
 
     ``fit`` first trains ``autoencoder`` on all of ``X`` without labels
@@ -287,19 +287,6 @@ default="adam"
         self.classes_ = classes
         self.autoencoder_ = autoencoder
         self._set_fitted(net)
-
-    @property
-    def module_(self):
-        """The trained network: the skorch net's ``module_``.
-
-        A property rather than a second attribute so that the two stay one
-        object after pickling (skorch pickles its modules separately).
-        """
-        return self.net_.module_
-
-    @module_.setter
-    def module_(self, module):
-        self.net_.module_ = module
 
     @property
     def encoder_(self):

@@ -293,6 +293,24 @@ class TensorBatchesMixin:
         super().__init__(module, *args, **kwargs)
         self.weight_decay = weight_decay
 
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            *self._scoring_callbacks(),
+        ]
+        if self.verbose:
+            callbacks.append(("print_log", PrintLog()))
+        if self.verbose and self.verbose > 1:
+            callbacks.append(("progress_bar", ProgressBar()))
+        return callbacks
+
+    def _scoring_callbacks(self):
+        """Scoring callbacks of the subclass, between the losses and the log."""
+        return []
+
     def initialize_optimizer(self, triggered_directly=None):
         params = [p for _, p in self.get_all_learnable_params()]
         self.optimizer_ = self.make_optimizer(params)
@@ -368,24 +386,15 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
         kwargs.setdefault("criterion", None)
         super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
 
-    @property
-    def _default_callbacks(self):
-        callbacks = [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-        ]
+    def _scoring_callbacks(self):
+        # One history column per loss term of the module, per phase.
         prefixes = ("train", "valid") if self.train_split else ("train",)
-        for term in getattr(self.module, "loss_term_names", ()):
-            for prefix in prefixes:
-                name = f"{prefix}_{term}"
-                callbacks.append((name, PassthroughScoring(
-                    name=name, on_train=prefix == "train")))
-        if self.verbose:
-            callbacks.append(("print_log", PrintLog()))
-        if self.verbose and self.verbose > 1:
-            callbacks.append(("progress_bar", ProgressBar()))
-        return callbacks
+        return [
+            (f"{prefix}_{term}", PassthroughScoring(
+                name=f"{prefix}_{term}", on_train=prefix == "train"))
+            for term in getattr(self.module, "loss_term_names", ())
+            for prefix in prefixes
+        ]
 
     def initialize_criterion(self):
         # The module computes its own loss terms (``Autoencoder.loss_terms``).
@@ -459,18 +468,8 @@ class ClassifierNet(TensorBatchesMixin, NeuralNetClassifier):
         kwargs.setdefault("criterion", torch.nn.CrossEntropyLoss)
         super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
 
-    @property
-    def _default_callbacks(self):
-        callbacks = [
-            ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
-        ]
-        if self.train_split:
-            callbacks.append(("valid_acc", EpochScoring(
-                "accuracy", name="valid_acc", lower_is_better=False)))
-        if self.verbose:
-            callbacks.append(("print_log", PrintLog()))
-        if self.verbose and self.verbose > 1:
-            callbacks.append(("progress_bar", ProgressBar()))
-        return callbacks
+    def _scoring_callbacks(self):
+        if not self.train_split:
+            return []
+        return [("valid_acc", EpochScoring(
+            "accuracy", name="valid_acc", lower_is_better=False))]
