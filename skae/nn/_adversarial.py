@@ -47,8 +47,8 @@ class AdversarialMLP(MLPAutoencoder):
     Parameters
     ----------
     n_features, hidden_layer_sizes, n_components, activation, \
-out_activation, loss, tied_weights
-        As :class:`MLPAutoencoder` (the code layer is linear).
+code_activation, out_activation, loss, tied_weights
+        As :class:`MLPAutoencoder`; the code layer is linear by default.
     discriminator_sizes : sequence of int
         Hidden layers of the discriminator.
     prior : {"normal", "mixture"}
@@ -61,11 +61,13 @@ out_activation, loss, tied_weights
     loss_term_names = ("reconstruction", "discriminator", "generator")
 
     def __init__(self, n_features, hidden_layer_sizes, n_components,
-                 activation="elu", out_activation="identity", loss="mse",
-                 tied_weights=False, discriminator_sizes=(64,),
-                 prior="normal", n_prior_components=10):
+                 activation="elu", code_activation="identity",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 discriminator_sizes=(256, 256), prior="normal",
+                 n_prior_components=10):
         super().__init__(n_features, hidden_layer_sizes, n_components,
-                         activation=activation, code_activation="identity",
+                         activation=activation,
+                         code_activation=code_activation,
                          out_activation=out_activation, loss=loss,
                          tied_weights=tied_weights)
         if prior not in PRIORS:

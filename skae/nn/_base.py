@@ -2,16 +2,19 @@
 
 from torch import nn
 
-from ._losses import reconstruction_loss
+from ._losses import elementwise_loss, reduce_loss
 
 
 class Autoencoder(nn.Module):
     """Base of skae's networks: an encoder, a decoder and named loss terms.
 
     Subclasses implement :meth:`encode` and :meth:`decode_logits`. A variant
-    with an extra loss term overrides :meth:`loss_terms`, calls the parent
-    and adds its term to ``"loss"``; it lists the term's name in
-    ``loss_term_names`` so that training records it per epoch.
+    with another reconstruction loss overrides :meth:`elementwise_loss`:
+    training (:meth:`loss_terms`) and scoring (:meth:`reconstruction_error`,
+    the estimators' ``score``) both use it. A variant with an extra loss
+    term overrides :meth:`loss_terms`, calls the parent and adds its term to
+    ``"loss"``; it lists the term's name in ``loss_term_names`` so that
+    training records it per epoch.
 
     Parameters
     ----------
@@ -41,10 +44,13 @@ class Autoencoder(nn.Module):
         """Decoder output before the output activation."""
         raise NotImplementedError
 
+    def activate_output(self, logits):
+        """The output activation applied to decoder logits."""
+        return logits.sigmoid() if self.out_activation == "sigmoid" else logits
+
     def decode(self, code):
         """Reconstruction, in input space, of a batch of codes."""
-        logits = self.decode_logits(code)
-        return logits.sigmoid() if self.out_activation == "sigmoid" else logits
+        return self.activate_output(self.decode_logits(code))
 
     def forward(self, x):
         """Encode the (corrupted, when training) input and decode it.
@@ -56,19 +62,25 @@ class Autoencoder(nn.Module):
         code = self.encode(x)
         return {"code": code, "logits": self.decode_logits(code)}
 
+    def elementwise_loss(self, logits, target):
+        """Reconstruction loss of each element of a batch (``loss`` with the
+        ``out_activation`` of the network)."""
+        return elementwise_loss(logits, target, self.loss,
+                                self.out_activation)
+
     def loss_terms(self, out, target):
-        """Loss terms of a batch: ``"loss"`` (the total) and each named term."""
-        rec = reconstruction_loss(
-            out["logits"], target, self.loss, self.out_activation
-        )
+        """Loss terms of a batch: ``"loss"`` (the total) and each named term.
+
+        The reconstruction term is the mean of :meth:`elementwise_loss`.
+        """
+        rec = reduce_loss(self.elementwise_loss(out["logits"], target))
         return {"loss": rec, "reconstruction": rec}
 
     def reconstruction_error(self, x):
-        """Per-sample reconstruction loss of the clean input ``x``."""
+        """Per-sample reconstruction loss of the clean input ``x``: the mean
+        of :meth:`elementwise_loss` over each sample's features."""
         logits = self.decode_logits(self.encode(x))
-        return reconstruction_loss(
-            logits, x, self.loss, self.out_activation, reduction="none"
-        )
+        return reduce_loss(self.elementwise_loss(logits, x), "none")
 
     def encoder_layers(self):
         """The encoder's layers, input side first, as a list of modules.

@@ -5,7 +5,8 @@ from torch import nn
 from torch.nn import functional as F
 
 #: Hidden-layer activations by name (the names ``MLPRegressor`` and the
-#: seeds use). ``"logistic"`` is scikit-learn's name for the sigmoid.
+#: TensorFlow tutorials use). ``"logistic"`` is scikit-learn's name for the
+#: sigmoid.
 ACTIVATIONS = {
     "identity": nn.Identity,
     "relu": nn.ReLU,
@@ -33,7 +34,8 @@ def init_linear(layer, activation):
 
     He (fan-in, gain 2) for the rectifier family, LeCun for SELU and
     Glorot for the saturating and linear activations; biases start at 0.
-    This is the seeds' ``variance_scaling_initializer`` for ELU networks.
+    This is the ``variance_scaling_initializer`` that Géron's *Hands-On
+    Machine Learning* uses for ELU networks.
     """
     weight = layer.weight
     if activation in ("relu", "elu", "gelu"):

@@ -10,7 +10,7 @@ class LayerPair(Autoencoder):
 
     The pair shares its layers (their parameters) with the deep network they
     come from, so training the pair trains those layers of the network: the
-    seeds' greedy, one-autoencoder-at-a-time training. The outermost pair
+    greedy, one-autoencoder-at-a-time training. The outermost pair
     reconstructs the network's input with the network's loss and output
     activation; an inner pair reconstructs the hidden activations of the
     layer below it (its target) with the mean squared error, its output
@@ -56,20 +56,10 @@ class LayerPair(Autoencoder):
             return super().decode(code)
         return self.target_activation(self.decode_logits(code))
 
-    def _hidden_error(self, logits, target):
+    def elementwise_loss(self, logits, target):
+        if self.target_activation is None:
+            return super().elementwise_loss(logits, target)
         return (self.target_activation(logits) - target).square()
-
-    def loss_terms(self, out, target):
-        if self.target_activation is None:
-            return super().loss_terms(out, target)
-        rec = self._hidden_error(out["logits"], target).mean()
-        return {"loss": rec, "reconstruction": rec}
-
-    def reconstruction_error(self, x):
-        if self.target_activation is None:
-            return super().reconstruction_error(x)
-        logits = self.decode_logits(self.encode(x))
-        return self._hidden_error(logits, x).flatten(1).mean(1)
 
     def encoder_layers(self):
         return [self.encoder_layer]
@@ -80,8 +70,8 @@ class ChainedAutoencoder(Autoencoder):
 
     ``encode`` runs the parts' encoders in order; ``decode`` runs their
     decoders in reverse order, each part decoding to its own input space, so
-    the chain is exactly the composition of its parts (the seeds' "multiple
-    graphs" stacking). The loss and output activation are those of the first
+    the chain is exactly the composition of its parts (stacking autoencoders
+    trained "in multiple graphs", one after the other). The loss and output activation are those of the first
     (outermost) part.
 
     Parameters

@@ -6,9 +6,8 @@ from torch.nn import functional as F
 LOSSES = ("mse", "bce")
 
 
-def reconstruction_loss(logits, target, loss="mse", out_activation="identity",
-                        reduction="mean"):
-    """Reconstruction loss between a decoder output and its target.
+def elementwise_loss(logits, target, loss="mse", out_activation="identity"):
+    """Reconstruction loss of every element of a decoder output.
 
     Parameters
     ----------
@@ -17,25 +16,42 @@ def reconstruction_loss(logits, target, loss="mse", out_activation="identity",
     target : torch.Tensor
         The clean input, of the same shape.
     loss : {"mse", "bce"}
-        Mean squared error, or binary cross-entropy (which needs a sigmoid
-        output and computes on the logits for numerical stability).
+        Squared error, or binary cross-entropy (which needs a sigmoid output
+        and computes on the logits for numerical stability).
     out_activation : {"identity", "sigmoid"}
         Output activation applied to ``logits``.
-    reduction : {"mean", "none"}
-        ``"mean"`` averages over every element (the seeds' ``reduce_mean``);
-        ``"none"`` returns one value per sample, the mean over its features.
     """
     if loss == "bce":
         if out_activation != "sigmoid":
             raise ValueError("loss='bce' needs out_activation='sigmoid'.")
-        per_element = F.binary_cross_entropy_with_logits(
-            logits, target, reduction="none"
-        )
-    elif loss == "mse":
+        return F.binary_cross_entropy_with_logits(logits, target,
+                                                  reduction="none")
+    if loss == "mse":
         output = logits.sigmoid() if out_activation == "sigmoid" else logits
-        per_element = (output - target).square()
-    else:
-        raise ValueError(f"Unknown loss {loss!r}; use one of {LOSSES}.")
+        return (output - target).square()
+    raise ValueError(f"Unknown loss {loss!r}; use one of {LOSSES}.")
+
+
+def reduce_loss(per_element, reduction="mean"):
+    """``"mean"``: the mean over every element (``reduce_mean`` in the
+    TensorFlow tutorials); ``"none"``: one value per sample, the mean over
+    its features."""
     if reduction == "mean":
         return per_element.mean()
     return per_element.flatten(1).mean(1)
+
+
+def reconstruction_loss(logits, target, loss="mse", out_activation="identity",
+                        reduction="mean"):
+    """Reconstruction loss between a decoder output and its target.
+
+    Parameters
+    ----------
+    logits, target, loss, out_activation
+        As :func:`elementwise_loss`.
+    reduction : {"mean", "none"}
+        ``"mean"`` averages over every element; ``"none"`` returns one value
+        per sample, the mean over its features.
+    """
+    return reduce_loss(elementwise_loss(logits, target, loss, out_activation),
+                       reduction)

@@ -9,7 +9,7 @@ from ._layerwise import LayerPair
 #: What a subclass may not change for its layer pairs to be trained one at a
 #: time as plain shallow autoencoders (see ``MLPAutoencoder.layer_pair``).
 _LAYERWISE_METHODS = ("encode", "decode_logits", "decode", "forward",
-                      "loss_terms")
+                      "loss_terms", "elementwise_loss")
 
 
 class MLPAutoencoder(Autoencoder):

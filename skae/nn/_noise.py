@@ -17,8 +17,8 @@ class Corruption(nn.Module):
     Parameters
     ----------
     noise : {"gaussian", "masking", "salt_pepper"}
-        ``"gaussian"`` adds N(0, noise_level^2) noise (the seeds'
-        ``X + noise_level * N(0, 1)``); ``"masking"`` sets a random fraction
+        ``"gaussian"`` adds N(0, noise_level^2) noise
+        (``X + noise_level * N(0, 1)``); ``"masking"`` sets a random fraction
         ``noise_level`` of the inputs to 0 (Vincent et al.'s masking noise;
         unlike ``nn.Dropout`` the kept inputs are not rescaled);
         ``"salt_pepper"`` sets a fraction ``noise_level`` of the inputs to
@@ -30,7 +30,7 @@ class Corruption(nn.Module):
         Values used by ``"salt_pepper"``.
     """
 
-    def __init__(self, noise="gaussian", noise_level=0.1, low=0.0, high=1.0):
+    def __init__(self, noise="gaussian", noise_level=0.2, low=0.0, high=1.0):
         super().__init__()
         if noise not in NOISES:
             raise ValueError(f"Unknown noise {noise!r}; use one of {NOISES}.")

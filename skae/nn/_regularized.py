@@ -26,7 +26,7 @@ def sparsity_penalty(code, target, penalty="kl"):
     The activation level of each coding unit is its mean over the batch:
     the mean activation for ``"kl"`` (a probability, so the code must lie in
     (0, 1), as a sigmoid's), the mean absolute activation otherwise. The
-    penalty is summed over the coding units, as the seeds'
+    penalty is summed over the coding units, as Géron's
     ``reduce_sum(kl_divergence(sparsity_target, hidden1_mean))``.
 
     Parameters

@@ -31,7 +31,7 @@ class VariationalMLP(Autoencoder):
 
     The encoder maps ``x`` through ``hidden_layer_sizes`` to the mean ``mu``
     and the log-variance ``gamma = log(sigma^2)`` of the posterior
-    q(z|x) = N(mu, diag(sigma^2)) (the seeds' faster-converging variant;
+    q(z|x) = N(mu, diag(sigma^2)) (the faster-converging variant of Géron's *Hands-On Machine Learning*;
     ``gamma`` passes through a soft bound to [-15, 15]);
     training decodes the reparameterised draw ``z = mu + sigma * eps``
     through the mirrored decoder. The prior is N(0, I).
@@ -40,10 +40,8 @@ class VariationalMLP(Autoencoder):
 
     Parameters
     ----------
-    n_features : int
-        Width of the input.
-    hidden_layer_sizes : sequence of int
-        Encoder hidden layers, outermost first; the decoder mirrors them.
+    n_features, hidden_layer_sizes
+        As :class:`MLPAutoencoder`.
     n_components : int
         Dimension of the latent code.
     activation : str
@@ -66,7 +64,7 @@ class VariationalMLP(Autoencoder):
     loss_term_names = ("reconstruction", "latent")
 
     def __init__(self, n_features, hidden_layer_sizes, n_components,
-                 activation="elu", likelihood="bernoulli", output_scale=None,
+                 activation="elu", likelihood="gaussian", output_scale=None,
                  kl_weight=1.0):
         if likelihood not in LIKELIHOODS:
             raise ValueError(
@@ -142,7 +140,7 @@ class VariationalMLP(Autoencoder):
 
     @staticmethod
     def kl_divergence(mean, log_var):
-        """KL(q(z|x) || N(0, I)) per sample: the seeds' latent loss."""
+        """KL(q(z|x) || N(0, I)) per sample: the latent loss."""
         return 0.5 * (log_var.exp() + mean.square() - 1 - log_var).sum(-1)
 
     # -- training -------------------------------------------------------
