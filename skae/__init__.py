@@ -10,7 +10,6 @@ import inspect
 from sklearn.base import BaseEstimator
 
 from ._adversarial import AdversarialAE
-from ._base import BaseAutoencoder
 from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
 from ._interpolate import interpolate

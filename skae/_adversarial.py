@@ -6,10 +6,13 @@ import torch
 from skorch.utils import TeeGenerator
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._architecture import MLPAutoencoderMixin
 from ._base import BaseAutoencoder
-from ._generative import PriorSamplingMixin, layer_sizes
+from ._checks import positive_ints
 from ._net import AutoencoderNet
-from .nn import ACTIVATIONS, PRIORS, AdversarialMLP
+from ._parameters import store_params
+from ._sampling import PriorSamplingMixin
+from .nn import PRIORS, AdversarialMLP
 
 
 class AdversarialNet(AutoencoderNet):
@@ -56,7 +59,7 @@ class AdversarialNet(AutoencoderNet):
         return self
 
     def train_step(self, batch, **fit_params):
-        self._set_training(True)
+        self._train_mode(True)
         module = self.module_
         Xi, _ = batch
         # reconstruction phase
@@ -82,7 +85,7 @@ class AdversarialNet(AutoencoderNet):
         return {"loss": terms["loss"].detach(), "y_pred": out}
 
 
-class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
+class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     """Adversarial autoencoder (Makhzani et al., 2015).
 
     A deterministic autoencoder (encoder ``n_features -> *hidden_layer_sizes
@@ -96,23 +99,14 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
 
     Parameters
     ----------
-    n_components : int, default=32
-        Size of the code.
-    hidden_layer_sizes : tuple of int, default=(256,)
-        Encoder layers between the input and the code, outermost first; the
-        decoder mirrors them.
     activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
 "identity"}, default="elu"
         Activation of the hidden layers of the autoencoder and of the
         discriminator.
-    out_activation : {"identity", "sigmoid"}, default="identity"
-        Activation of the output layer; ``"sigmoid"`` bounds reconstructions
-        and samples to [0, 1].
-    loss : {"mse", "bce"}, default="mse"
-        Reconstruction loss. ``"bce"`` needs ``out_activation="sigmoid"``
-        and data in [0, 1].
-    tied_weights : bool, default=False
-        Share each decoder weight with the transpose of its encoder weight.
+    code_activation : str or None, default="identity"
+        Activation of the coding layer (a name accepted by ``activation``;
+        None uses ``activation``). The prior lives on the whole real line,
+        so the code is linear by default.
     prior : {"normal", "mixture"}, default="normal"
         The distribution the codes are matched to: the standard normal
         N(0, I), or an equal-weight mixture of ``prior_components``
@@ -127,11 +121,6 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
     alpha : float, default=0.0
         L2 penalty on the autoencoder's weights; biases and the
         discriminator are not penalised.
-    batch_size : int or "auto", default="auto"
-        Mini-batch size; ``"auto"`` is ``n_samples // 10`` clipped to
-        [16, 200].
-    max_iter : int, default=200
-        Maximum number of epochs.
     learning_rate : float, default=1e-3
         Step size of the reconstruction phase.
     adversarial_learning_rate : float, default=2e-4
@@ -148,31 +137,15 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
         reconstruction loss stops improving and keep the best epoch's
         parameters. Without it, training stops when the training
         reconstruction loss stops improving.
-    validation_fraction : float, default=0.1
-        Share of the data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before training stops.
-    tol : float, default=1e-3
-        Relative improvement of the monitored loss that counts as progress.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the prior draws of training; an
         int gives bit-identical results on CPU. torch's global random state
         is left untouched.
-    verbose : int, default=0
-        1 prints a line per epoch with the loss terms, 2 adds a progress bar.
     warm_start : bool, default=False
         Continue training the previous fit's networks (with new optimizers).
-    device : {"cpu", "cuda", "auto"} or str, default="cpu"
-        Where to train; ``"auto"`` uses a GPU when torch sees one.
-    callbacks : list of skorch callbacks, default=None
-        Extra callbacks for the skorch training loop.
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
     module_ : skae.nn.AdversarialMLP
         The trained network; ``module_.discriminator`` is the discriminator.
     net_ : AdversarialNet
@@ -183,14 +156,6 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
         adversarial loss).
     loss_curve_ : list of float
         Reconstruction loss per epoch.
-    best_loss_ : float or None
-        Lowest training loss (None with early stopping).
-    validation_scores_ : list of float or None
-        Negative validation loss per epoch with early stopping, else None.
-    best_validation_score_ : float or None
-        Best of ``validation_scores_``.
-    n_iter_ : int
-        Epochs run.
 
     See Also
     --------
@@ -220,83 +185,38 @@ class AdversarialAE(PriorSamplingMixin, BaseAutoencoder):
     _net_class = AdversarialNet
 
     _parameter_constraints = {
-        **BaseAutoencoder._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Integral],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "out_activation": [StrOptions({"identity", "sigmoid"})],
-        "loss": [StrOptions({"mse", "bce"})],
-        "tied_weights": ["boolean"],
         "prior": [StrOptions(set(PRIORS))],
         "prior_components": [Interval(Integral, 1, None, closed="left")],
         "discriminator_layer_sizes": ["array-like", Integral],
         "adversarial_learning_rate": [Interval(Real, 0, None,
                                                closed="neither")],
     }
-    _parameter_constraints.pop("sampler_components")
 
-    # Parameters are stored one by one (not through BaseAutoencoder's
-    # __init__): the prior is the sampling density, so there is no
-    # ``sampler_components``.
     def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
-                 activation="elu", out_activation="identity", loss="mse",
-                 tied_weights=False, prior="normal", prior_components=10,
+                 activation="elu", code_activation="identity",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 prior="normal", prior_components=10,
                  discriminator_layer_sizes=(256, 256), alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,
                  adversarial_learning_rate=2e-4, optimizer="adam",
-                 early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
-                 random_state=None, verbose=0, warm_start=False, device="cpu",
-                 callbacks=None):
-        self.n_components = n_components
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.out_activation = out_activation
-        self.loss = loss
-        self.tied_weights = tied_weights
-        self.prior = prior
-        self.prior_components = prior_components
-        self.discriminator_layer_sizes = discriminator_layer_sizes
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.adversarial_learning_rate = adversarial_learning_rate
-        self.optimizer = optimizer
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.device = device
-        self.callbacks = callbacks
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None):
+        store_params(self, locals())
 
     def _build_module(self, n_features):
-        if self.loss == "bce" and self.out_activation != "sigmoid":
-            raise ValueError(
-                "loss='bce' needs out_activation='sigmoid' (cross-entropy "
-                "compares probabilities); set out_activation='sigmoid' or use "
-                "loss='mse'."
-            )
         return AdversarialMLP(
-            n_features,
-            layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes"),
-            self.n_components, activation=self.activation,
-            out_activation=self.out_activation, loss=self.loss,
-            tied_weights=self.tied_weights,
-            discriminator_sizes=layer_sizes(self.discriminator_layer_sizes,
-                                            "discriminator_layer_sizes"),
+            n_features, **self._module_kwargs(),
+            discriminator_sizes=positive_ints(self.discriminator_layer_sizes,
+                                              "discriminator_layer_sizes"),
             prior=self.prior, n_prior_components=self.prior_components,
         )
 
-    def _make_net(self, module, device, n_samples):
+    def _net_kwargs(self):
         if issubclass(self._optimizer_class(), torch.optim.LBFGS):
             raise ValueError(
                 "AdversarialAE alternates a reconstruction and two "
                 "adversarial steps per mini-batch, which L-BFGS cannot do; "
                 "use optimizer='adam' (or another first-order optimizer)."
             )
-        net = super()._make_net(module, device, n_samples)
-        net.set_params(adversarial_lr=self.adversarial_learning_rate)
-        return net
+        return {"adversarial_lr": self.adversarial_learning_rate}

@@ -1,130 +1,71 @@
-"""The scikit-learn side: one base class for every autoencoder estimator.
+"""The scikit-learn side of every autoencoder: :class:`BaseAutoencoder`.
 
-A variant subclasses :class:`BaseAutoencoder`, lists its parameters in
-``__init__`` (storing them untouched), extends ``_parameter_constraints``
-and implements :meth:`BaseAutoencoder._build_module`. Validation, the random
-state, building the skorch net, batching, ``transform``, ``inverse_transform``
-and scoring live here once.
+A variant composes :class:`BaseAutoencoder` with the private mixins of its
+architecture (``_architecture.py``) and capabilities (``_sampling.py``,
+``_corruption.py``, ``_greedy.py``), lists its parameters in an explicit
+``__init__`` that stores them (:func:`store_params`), declares the
+constraints and descriptions of the parameters it introduces, and
+implements :meth:`BaseAutoencoder._build_module`. Validation, the random
+state, building and training the skorch net, batching, ``transform``,
+``inverse_transform``, ``sample`` and scoring live here once.
 """
 
 import copy
-import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
-import torch
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
     _fit_context,
 )
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._net import (
-    AutoencoderNet,
-    Convergence,
-    HoldoutSplit,
-    map_batches,
-    resolve_device,
-)
+from ._net import AutoencoderNet, map_batches, resolve_device
 from ._random import seeded_torch
+from ._training import NetTrainingMixin
 from .nn import Encoder
-
-#: Optimizers by name; any ``torch.optim.Optimizer`` subclass works too.
-OPTIMIZERS = {
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-    "lbfgs": torch.optim.LBFGS,
-}
-
-#: Training codes kept for the density of ``sample`` (a Gaussian mixture of
-#: a few components needs no more).
-_MAX_SAMPLER_CODES = 2_000
 
 #: Batch size for transform, inverse_transform and scoring.
 _EVAL_BATCH_SIZE = 1024
 
 
-class NetModuleMixin:
-    """``module_`` of an estimator whose fitted skorch net is ``net_``."""
-
-    @property
-    def module_(self):
-        """The trained network: the skorch net's ``module_``.
-
-        A property rather than a second attribute so that the two stay one
-        object after pickling (skorch pickles its modules separately).
-        """
-        return self.net_.module_
-
-    @module_.setter
-    def module_(self, module):
-        self.net_.module_ = module
-
-
-class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
+class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                       TransformerMixin, BaseEstimator):
     """Base class for skae's autoencoders. Not for direct use.
 
     Subclasses implement ``_build_module(n_features)``, which returns an
-    :class:`skae.nn.Autoencoder`, and may override ``_check_data_range(X)``
-    and ``_validate_input(X, reset)``.
-    The parameters shared by every autoencoder are documented in
-    :class:`StackedAE`.
+    :class:`skae.nn.Autoencoder`, and ``_sample_codes(n_samples, rng)`` (or
+    take it from a sampling mixin). Other hooks, all optional:
+    ``_validate_input(X, reset)``, ``_check_data_range(X)``,
+    ``_pretrain(module, X, device)``, ``_finish_fit(X)``, and the net's
+    ``_callbacks()``, ``_net_kwargs()``, ``_burn_in_epochs()`` and
+    ``_net_class`` (:class:`skae._training.NetTrainingMixin`).
+
+    Parameters
+    ----------
+    n_components : int, default=32
+        Size of the code.
+    warm_start : bool, default=False
+        Continue training the previous fit's network (with a new optimizer).
+
+    Attributes
+    ----------
+    module_ : skae.nn.Autoencoder
+        The trained network.
+    net_ : skae._net.AutoencoderNet
+        The skorch net that trained it (its ``history`` holds every epoch).
     """
 
-    #: The skorch net class that trains the network.
     _net_class = AutoencoderNet
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"),
-                       StrOptions({"auto"})],
-        "max_iter": [Interval(Integral, 0, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
         "warm_start": ["boolean"],
-        "device": [str, torch.device],
-        "callbacks": [list, None],
-        "sampler_components": [Interval(Integral, 1, None, closed="left")],
     }
-
-    def __init__(self, n_components=32, *, alpha=0.0, batch_size="auto",
-                 max_iter=200, learning_rate=1e-3, optimizer="adam",
-                 early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None,
-                 sampler_components=10):
-        self.n_components = n_components
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.optimizer = optimizer
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.device = device
-        self.callbacks = callbacks
-        self.sampler_components = sampler_components
 
     # ------------------------------------------------------------------
     # hooks for subclasses
@@ -137,13 +78,25 @@ class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
 
         Called by ``fit`` (not on a warm start) with the new network on
         ``device`` and the validated ``X``, under the estimator's seeded
-        torch random state; ``StackedAE`` trains its layers greedily here.
+        torch random state; greedy layer-wise pretraining happens here.
         """
 
     def _check_data_range(self, X):
-        """Reject data the loss cannot model (fit and scoring call it)."""
-        if getattr(self, "loss", "mse") == "bce":
-            _check_unit_interval(X, "loss='bce'")
+        """Reject data the loss cannot model (fit and scoring call it).
+
+        Mixins with such a rule extend it and call ``super()``.
+        """
+
+    def _finish_fit(self, X):
+        """Fitted state derived from the trained network and the training
+        data ``X`` at the end of ``fit``: what :meth:`sample` draws from, a
+        scoring seed, ..."""
+
+    def _sample_codes(self, n_samples, rng):
+        """Draw ``n_samples`` codes with the numpy generator ``rng``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define what its codes are drawn "
+            "from; give it a sampling mixin or override _sample_codes.")
 
     # ------------------------------------------------------------------
     @property
@@ -156,50 +109,6 @@ class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.target_tags.required = False
         return tags
-
-    def _optimizer_class(self):
-        if isinstance(self.optimizer, str):
-            return OPTIMIZERS[self.optimizer]
-        if not issubclass(self.optimizer, torch.optim.Optimizer):
-            raise TypeError(
-                f"optimizer={self.optimizer!r} is not a torch.optim.Optimizer "
-                f"subclass; pass one, or a name among {sorted(OPTIMIZERS)}."
-            )
-        return self.optimizer
-
-    def _make_net(self, module, device, n_samples):
-        optimizer = self._optimizer_class()
-        extra = {}
-        if issubclass(optimizer, torch.optim.LBFGS):
-            # full batch by default; one epoch is one L-BFGS step
-            auto_batch_size = n_samples
-            extra["optimizer__line_search_fn"] = "strong_wolfe"
-        else:
-            auto_batch_size = _auto_batch_size(n_samples)
-        batch_size = (auto_batch_size if self.batch_size == "auto"
-                      else min(self.batch_size, n_samples))
-        convergence = Convergence(
-            monitor="valid_loss" if self.early_stopping else "train_loss",
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
-            restore_best=self.early_stopping,
-        )
-        user_callbacks = copy.deepcopy(list(self.callbacks or []))
-        return self._net_class(
-            module,
-            optimizer=optimizer,
-            lr=self.learning_rate,
-            weight_decay=self.alpha,
-            max_epochs=self.max_iter,
-            batch_size=batch_size,
-            train_split=(HoldoutSplit(self.validation_fraction)
-                         if self.early_stopping else None),
-            callbacks=[("convergence", convergence), *user_callbacks],
-            verbose=self.verbose,
-            device=str(device),
-            torch_load_kwargs={"weights_only": False},
-            **extra,
-        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -218,17 +127,10 @@ class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
             The fitted estimator.
         """
         # Bad input or a diverging run must leave the estimator as it was.
-        state = dict(self.__dict__)
-        try:
-            self._fit(X)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-        return self
+        return self._fit_restoring(self._fit, X)
 
     def _fit(self, X):
-        warm = self.warm_start and hasattr(self, "module_")
+        warm = self.warm_start and hasattr(self, "net_")
         n_features_before = getattr(self, "n_features_in_", None)
         X = self._validate_input(X, reset=True)
         if warm and X.shape[1] != n_features_before:
@@ -244,13 +146,10 @@ class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
                       else self._build_module(X.shape[1])).to(device)
             if not warm:
                 self._pretrain(module, X, device)
-            net = self._make_net(module, device, X.shape[0])
-            with warnings.catch_warnings():
-                # skorch warns when it is handed an initialised module.
-                warnings.filterwarnings("ignore", module="skorch")
-                net.fit(X)
+            net = self._train_net(
+                self._make_net(module, device, X.shape[0]), X)
         self._set_fitted(net, previous=self if warm else None)
-        self._fit_sampler(X)
+        self._finish_fit(X)
 
     def _warm_module(self, n_features):
         """The network a warm start continues: the current parameters'
@@ -277,49 +176,25 @@ class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
             ) from None
         return module
 
-    def _fit_sampler(self, X):
-        """Prepare the density that :meth:`sample` draws codes from.
-
-        Deterministic autoencoders keep (up to 2,000 of) their training
-        codes; the Gaussian mixture is fitted to them on the first call of
-        :meth:`sample` and cached in ``sampler_``, so ``fit`` pays nothing
-        for it. Generative variants override this and :meth:`_sample_codes`
-        (their prior is the density).
-        """
-        self.__dict__.pop("sampler_", None)
-        rng = check_random_state(self.random_state)
-        keep = np.arange(X.shape[0])
-        if len(keep) > _MAX_SAMPLER_CODES:
-            keep = np.sort(rng.choice(keep, _MAX_SAMPLER_CODES, replace=False))
-        self._sampler_codes = self._map_batches(X[keep], "encode", np.float64)
-        self._sampler_seed = rng.randint(2**31)
-
-    def _density(self):
-        if "sampler_" not in self.__dict__:
-            codes = self._sampler_codes
-            self.sampler_ = GaussianMixture(
-                min(self.sampler_components, len(codes)),
-                covariance_type="full", reg_covar=1e-4,
-                random_state=self._sampler_seed,
-            ).fit(codes)
-        return self.sampler_
-
-    def _sample_codes(self, n_samples, rng):
-        """Draw ``n_samples`` codes with the numpy generator ``rng``."""
-        gmm = self._density()
-        counts = rng.multinomial(n_samples, gmm.weights_)
-        codes = np.vstack([
-            rng.multivariate_normal(mean, cov, size=count)
-            for mean, cov, count in zip(gmm.means_, gmm.covariances_, counts)
-        ])
-        return codes[rng.permutation(n_samples)]
+    def _adopt(self, module, n_features_in, feature_names_in=None):
+        """Make this estimator a fitted one around the trained ``module``,
+        without training (as :func:`skae.stack` does): the net that holds
+        it, and fitted attributes of zero epochs."""
+        device = next(module.parameters()).device
+        net = self._make_net(module, device, n_samples=1)
+        net.initialize()
+        self.n_features_in_ = n_features_in
+        if feature_names_in is not None:
+            self.feature_names_in_ = feature_names_in
+        self._set_fitted(net)
+        return self
 
     def sample(self, n_samples=1, random_state=None):
         """Generate new samples by decoding codes drawn from a density.
 
-        Codes are drawn from a Gaussian mixture of ``sampler_components``
-        components fitted to the training codes (on the first call, then
-        cached as ``sampler_``) and decoded with :meth:`inverse_transform`.
+        The density is the model's: a Gaussian mixture fitted to training
+        codes for the deterministic autoencoders (``sampler_components``),
+        the prior for :class:`VariationalAE` and :class:`AdversarialAE`.
 
         Parameters
         ----------
@@ -354,32 +229,6 @@ class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
         """
         check_is_fitted(self)
         return Encoder(copy.deepcopy(self.module_).cpu())
-
-    def _set_fitted(self, net, previous=None):
-        history = net.history
-        convergence = dict(net.callbacks_)["convergence"]
-        losses = [float(v) for v in history[:, "train_loss"]] if history else []
-        self.net_ = net
-        self.loss_curve_ = (previous.loss_curve_ if previous else []) + losses
-        self.n_iter_ = len(self.loss_curve_)
-        if self.early_stopping:
-            scores = [-float(v) for v in history[:, "valid_loss"]] if history else []
-            self.validation_scores_ = (
-                (previous.validation_scores_ or []) if previous else []) + scores
-            self.best_validation_score_ = -convergence.best_loss_
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = convergence.best_loss_
-        if self.max_iter and not convergence.converged_ \
-                and len(history) == self.max_iter:
-            warnings.warn(
-                f"{type(self).__name__} reached max_iter={self.max_iter} "
-                "epochs and the loss was still improving; increase max_iter "
-                "or tol.",
-                ConvergenceWarning,
-            )
 
     # ------------------------------------------------------------------
     def _map_batches(self, X, method, dtype=None,
@@ -456,8 +305,10 @@ class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
     def score_samples(self, X):
         """Negative reconstruction error of each sample.
 
-        The error is the training loss (``loss``, the mean over features) of
-        the clean sample; higher is better, so low values flag anomalies.
+        The error is the network's training loss of the clean sample, per
+        sample (``module_.reconstruction_error``; for the built-in losses,
+        the mean over features); higher is better, so low values flag
+        anomalies.
 
         Parameters
         ----------
@@ -473,7 +324,9 @@ class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
                                   np.float64)
 
     def score(self, X, y=None):
-        """Mean negative reconstruction error of ``X`` (higher is better).
+        """Mean of :meth:`score_samples` over ``X`` (higher is better): the
+        negative reconstruction error, or the ELBO in nats per sample for
+        :class:`VariationalAE`.
 
         Lets ``GridSearchCV`` and ``cross_val_score`` select an autoencoder
         without labels.
@@ -489,22 +342,3 @@ class BaseAutoencoder(NetModuleMixin, ClassNamePrefixFeaturesOutMixin,
         score : float
         """
         return float(np.mean(self.score_samples(X)))
-
-
-def _auto_batch_size(n_samples):
-    """``batch_size="auto"``: about ten steps per epoch, between 16 and 200.
-
-    ``MLPRegressor``'s ``min(200, n_samples)`` would give small data sets a
-    single step per epoch, so they would need thousands of epochs.
-    """
-    return min(n_samples, 200, max(16, n_samples // 10))
-
-
-def _check_unit_interval(X, what, alternative="loss='mse'"):
-    data = X.data if hasattr(X, "tocsr") else X
-    if data.size and (data.min() < 0 or data.max() > 1):
-        raise ValueError(
-            f"{what} needs X in [0, 1]; got values in [{data.min():g}, "
-            f"{data.max():g}]. Scale X, for example with MinMaxScaler, or use "
-            f"{alternative}."
-        )

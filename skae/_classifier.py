@@ -1,6 +1,5 @@
 """PretrainedClassifier: unsupervised pretraining for scarce labels."""
 
-import warnings
 from numbers import Integral
 
 import numpy as np
@@ -11,16 +10,14 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import _EVAL_BATCH_SIZE, BaseAutoencoder, NetModuleMixin
+from ._base import _EVAL_BATCH_SIZE
+from ._checks import positive_ints
 from ._net import ClassifierNet, map_batches, resolve_device
+from ._parameters import store_params
 from ._random import seeded_torch
 from ._stacked import StackedAE
+from ._training import NetTrainingMixin
 from .nn import ACTIVATIONS, EncoderClassifier
-
-#: Training parameters shared with the autoencoders (same meaning).
-_SHARED = ("alpha", "batch_size", "max_iter", "learning_rate", "optimizer",
-           "early_stopping", "validation_fraction", "n_iter_no_change", "tol",
-           "random_state", "verbose", "device", "callbacks")
 
 
 def _unlabeled(y):
@@ -34,7 +31,7 @@ def _unlabeled(y):
     return np.zeros(y.shape, dtype=bool)
 
 
-class PretrainedClassifier(NetModuleMixin, ClassifierMixin, BaseEstimator):
+class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
     """Neural network classifier on an autoencoder's pretrained encoder.
 
     ``fit`` first trains ``autoencoder`` on all of ``X`` without labels
@@ -42,8 +39,9 @@ class PretrainedClassifier(NetModuleMixin, ClassifierMixin, BaseEstimator):
     top of its encoder and trains the whole network on the labeled samples,
     fine-tuning the encoder unless it is frozen. Samples labeled ``-1`` are
     unlabeled, as in :mod:`sklearn.semi_supervised`: they take part in the
-    autoencoder stage only. This is the seeds' "unsupervised pretraining"
-    for a large data set with few labels. The network is trained by a skorch
+    autoencoder stage only. This is the "unsupervised pretraining" of
+    Géron's *Hands-On Machine Learning* (ch. 15) for a large data set with
+    few labels. The network is trained by a skorch
     ``NeuralNetClassifier`` (``net_``) with the cross-entropy loss.
 
     Parameters
@@ -76,26 +74,15 @@ class PretrainedClassifier(NetModuleMixin, ClassifierMixin, BaseEstimator):
         [16, 200].
     max_iter : int, default=200
         Maximum number of epochs over the labeled samples.
-    learning_rate : float, default=1e-3
-        Step size of the optimizer.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop", "lbfgs"} or type, \
-default="adam"
-        A name, or a ``torch.optim.Optimizer`` subclass.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the labeled samples, stop when
         their loss stops improving and keep the best epoch's parameters.
     validation_fraction : float, default=0.1
         Share of the labeled samples held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before training stops.
-    tol : float, default=1e-3
-        Relative improvement of the monitored loss that counts as progress.
     random_state : int, RandomState instance or None, default=None
         Seeds the classifier's initialisation and shuffling (and the
         autoencoder's when its own ``random_state`` is None). torch's global
         random state is left untouched.
-    verbose : int, default=0
-        1 prints a line per epoch, 2 adds a progress bar.
     device : {"cpu", "cuda", "auto"} or str, default="cpu"
         Where to train the classifier (the autoencoder has its own
         ``device``).
@@ -116,20 +103,8 @@ default="adam"
         The trained network (``encoder_`` and ``module_.head``).
     net_ : skae._net.ClassifierNet
         The skorch ``NeuralNetClassifier`` that trained it.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
     loss_curve_ : list of float
         Training cross-entropy per epoch.
-    best_loss_ : float or None
-        Lowest training loss (None with early stopping).
-    validation_scores_ : list of float or None
-        Negative validation loss per epoch with early stopping, else None.
-    best_validation_score_ : float or None
-        Best of ``validation_scores_``.
-    n_iter_ : int
-        Epochs run.
 
     See Also
     --------
@@ -175,8 +150,6 @@ default="adam"
         "activation": [StrOptions(set(ACTIVATIONS))],
         "freeze": [StrOptions({"none", "all"}),
                    Interval(Integral, 0, None, closed="left")],
-        **{name: BaseAutoencoder._parameter_constraints[name]
-           for name in _SHARED},
     }
 
     def __init__(self, autoencoder=None, *, hidden_layer_sizes=(),
@@ -185,31 +158,7 @@ default="adam"
                  optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, device="cpu", callbacks=None):
-        self.autoencoder = autoencoder
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.freeze = freeze
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.optimizer = optimizer
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.random_state = random_state
-        self.verbose = verbose
-        self.device = device
-        self.callbacks = callbacks
-
-    # The training machinery is the autoencoders' (same parameters, same
-    # meaning): optimizer by name, the skorch net with the stopping rule,
-    # and the fitted attributes of the training history.
-    _optimizer_class = BaseAutoencoder._optimizer_class
-    _make_net = BaseAutoencoder._make_net
-    _set_fitted = BaseAutoencoder._set_fitted
-    _hidden_sizes = StackedAE._hidden_sizes
+        store_params(self, locals())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -234,14 +183,7 @@ default="adam"
             The fitted classifier.
         """
         # Bad input or a diverging run must leave the estimator as it was.
-        state = dict(self.__dict__)
-        try:
-            self._fit(X, y)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
-        return self
+        return self._fit_restoring(self._fit, X, y)
 
     def _fit(self, X, y):
         X, y = validate_data(self, X, y, accept_sparse="csr",
@@ -257,7 +199,7 @@ default="adam"
             raise ValueError(
                 f"{type(self).__name__} needs labeled samples of at least 2 "
                 f"classes; got 1 class ({classes[0]!r}).")
-        hidden = self._hidden_sizes()
+        hidden = positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
         device = resolve_device(self.device)
         rng = check_random_state(self.random_state)
 
@@ -277,11 +219,9 @@ default="adam"
             module = EncoderClassifier(
                 encoder, autoencoder.n_components, hidden, len(classes),
                 self.activation).to(device)
-            net = self._make_net(module, device, X_labeled.shape[0])
-            with warnings.catch_warnings():
-                # skorch warns when it is handed an initialised module.
-                warnings.filterwarnings("ignore", module="skorch")
-                net.fit(X_labeled, y_index.astype(np.int64))
+            net = self._train_net(
+                self._make_net(module, device, X_labeled.shape[0]),
+                X_labeled, y_index.astype(np.int64))
         for p in frozen:  # frozen for training only
             p.requires_grad_(True)
         self.classes_ = classes

@@ -225,6 +225,10 @@ class Convergence(Callback):
         self.restore_best = restore_best
         self.burn_in = burn_in
 
+    def initialize(self):
+        self.on_train_begin(None)
+        return self
+
     def on_train_begin(self, net, **kwargs):
         self.converged_ = False
         self.best_loss_ = math.inf
@@ -355,11 +359,12 @@ class TensorBatchesMixin:
             kwargs["batch_size"] = len(dataset)
         return getattr(self, prefix)(dataset, **kwargs)
 
-    def _set_training(self, training=True):
-        # Called once per batch by skorch; skip the recursive module.train()
-        # walk when the mode is already right (it costs ~2% of an epoch).
+    def _train_mode(self, training=True):
+        """Put the module in training or evaluation mode, skipping the
+        recursive ``module.train()`` walk when the mode is already right
+        (once per batch it costs about 2% of an epoch)."""
         if self.module_.training != training:
-            super()._set_training(training)
+            self.module_.train(training)
 
 
 class AutoencoderNet(TensorBatchesMixin, NeuralNet):
@@ -418,17 +423,17 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
             return super().train_step(batch, **fit_params)
         # One backward pass per step: skip skorch's closure machinery, which
         # only L-BFGS needs (a few percent of a small network's epoch).
-        self._zero_grad_optimizer()
+        self.optimizer_.zero_grad()
         step = self.train_step_single(batch, **fit_params)
         self.notify("on_grad_computed",
                     named_parameters=TeeGenerator(
                         self.get_all_learnable_params()),
                     batch=batch, training=True)
-        self._step_optimizer(None)
+        self.optimizer_.step()
         return step
 
     def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
+        self._train_mode(True)
         Xi, _ = batch
         out = self.infer(Xi, **fit_params)
         terms = self.module_.loss_terms(out, Xi)
@@ -437,7 +442,7 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
         return {"loss": terms["loss"], "y_pred": out}
 
     def validation_step(self, batch, **fit_params):
-        self._set_training(False)
+        self._train_mode(False)
         Xi, _ = batch
         with torch.no_grad():
             out = self.infer(Xi, **fit_params)

@@ -1,11 +1,10 @@
 """Regularized autoencoders: denoising, sparse, contractive, k-sparse and
 winner-take-all.
 
-Each is a :class:`StackedAE` with one more constraint on what the code may
-learn: corrupted inputs, a sparsity or contraction penalty, or a rule that
-keeps few coding units active. They share StackedAE's parameters, training
-and methods; each adds its own parameters and picks its network in
-:mod:`skae.nn`.
+Each is a fully connected autoencoder, as :class:`StackedAE`, with one more
+constraint on what the code may learn: corrupted inputs, a sparsity or
+contraction penalty, or a rule that keeps few coding units active. Each
+adds its own parameters and picks its network in :mod:`skae.nn`.
 """
 
 from numbers import Integral, Real
@@ -16,15 +15,16 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _EVAL_BATCH_SIZE, _check_unit_interval
-from ._docstrings import inherit_docs
+from ._architecture import MLPAutoencoderMixin
+from ._base import _EVAL_BATCH_SIZE, BaseAutoencoder
+from ._corruption import CorruptionMixin
+from ._greedy import GreedyPretrainingMixin
+from ._parameters import store_params
 from ._random import seeded_torch
-from ._stacked import StackedAE
+from ._sampling import MixtureSamplingMixin
 from .nn import (
-    ACTIVATIONS,
     NOISES,
     ContractiveMLPAutoencoder,
-    Corruption,
     KSparseMLPAutoencoder,
     MLPAutoencoder,
     SparseMLPAutoencoder,
@@ -33,15 +33,16 @@ from .nn import (
 from .nn._regularized import SPARSITY_PENALTIES
 
 
-@inherit_docs(StackedAE, exclude=("n_components", "module_"))
-class DenoisingAE(StackedAE):
+class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
+                  MLPAutoencoderMixin, BaseAutoencoder):
     """Denoising autoencoder: learns to reconstruct clean inputs from
     corrupted ones.
 
-    A :class:`StackedAE` whose training input is corrupted afresh at every
-    batch while the loss compares the reconstruction with the clean input
-    (Vincent et al. 2008, 2010; the seeds' denoising sections). The
-    corruption draws from the estimator's own random stream (seeded by
+    A fully connected autoencoder, as :class:`StackedAE`, whose training
+    input is corrupted afresh at every batch while the loss compares the
+    reconstruction with the clean input (Vincent et al. 2008, 2010; the
+    denoising autoencoders of Géron, *Hands-On Machine Learning*, ch. 15).
+    The corruption draws from the estimator's own random stream (seeded by
     ``random_state``) and happens in training only: :meth:`transform`,
     :meth:`inverse_transform` and :meth:`score` see the input as given.
     :meth:`denoise` reconstructs noisy inputs, and :meth:`sample` generates
@@ -49,37 +50,17 @@ class DenoisingAE(StackedAE):
 
     Parameters
     ----------
-    n_components : int, default=32
-        Size of the code.
-    noise : {"gaussian", "masking", "salt_pepper"}, default="gaussian"
-        Corruption of the training inputs. ``"gaussian"`` adds
-        N(0, noise_level^2) noise to every input (the seeds'
-        ``X + noise_level * N(0, 1)``); ``"masking"`` sets a random fraction
-        ``noise_level`` of the inputs to 0 (the seeds' input dropout with
-        ``keep_prob = 1 - noise_level``, without dropout's rescaling);
-        ``"salt_pepper"`` sets a fraction ``noise_level`` of the inputs to 0
-        or 1 with equal probability, and needs X in [0, 1].
-    noise_level : float, default=0.2
-        Standard deviation of the Gaussian noise, or the fraction of inputs
-        corrupted by ``"masking"`` and ``"salt_pepper"`` (then below 1).
-    {parent_parameters}
 
     Attributes
     ----------
     module_ : skae.nn.MLPAutoencoder
         The trained network; ``module_.corruption`` is its
         :class:`skae.nn.Corruption`.
-    {parent_attributes}
 
     See Also
     --------
     StackedAE : the same autoencoder trained on clean inputs.
     SparseAE, ContractiveAE : other regularized autoencoders.
-
-    Notes
-    -----
-    ``sampler_components`` is not used: :meth:`sample` runs a Markov chain
-    instead of drawing codes from a mixture.
 
     References
     ----------
@@ -108,74 +89,25 @@ class DenoisingAE(StackedAE):
     """
 
     _parameter_constraints = {
-        **StackedAE._parameter_constraints,
         "noise": [StrOptions(set(NOISES))],
-        "noise_level": [Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(self, n_components=32, *, noise="gaussian", noise_level=0.2,
                  hidden_layer_sizes=(256,), activation="elu",
-                 out_activation="identity", loss="mse", tied_weights=False,
-                 pretraining="none", pretraining_max_iter=20, alpha=0.0,
-                 batch_size="auto", max_iter=200, learning_rate=1e-3,
-                 optimizer="adam", early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
-                 random_state=None, verbose=0, warm_start=False, device="cpu",
-                 callbacks=None, sampler_components=10):
-        super().__init__(
-            n_components, hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation, out_activation=out_activation, loss=loss,
-            tied_weights=tied_weights, pretraining=pretraining,
-            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
-            batch_size=batch_size, max_iter=max_iter,
-            learning_rate=learning_rate, optimizer=optimizer,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, tol=tol,
-            random_state=random_state, verbose=verbose, warm_start=warm_start,
-            device=device, callbacks=callbacks,
-            sampler_components=sampler_components,
-        )
-        self.noise = noise
-        self.noise_level = noise_level
-
-    def _check_data_range(self, X):
-        super()._check_data_range(X)
-        if self.noise == "salt_pepper":
-            _check_unit_interval(X, "noise='salt_pepper'")
-
-    def _corruption(self):
-        if self.noise != "gaussian" and self.noise_level >= 1:
-            raise ValueError(
-                f"noise_level is the fraction of inputs that noise="
-                f"{self.noise!r} corrupts, so it must be below 1; got "
-                f"{self.noise_level}."
-            )
-        return Corruption(self.noise, self.noise_level)
+                 code_activation=None, out_activation="identity", loss="mse",
+                 tied_weights=False, pretraining="none",
+                 pretraining_max_iter=20, alpha=0.0, batch_size="auto",
+                 max_iter=200, learning_rate=1e-3, optimizer="adam",
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None):
+        store_params(self, locals())
 
     def _build_module(self, n_features):
         return MLPAutoencoder(n_features, **self._module_kwargs(),
                               corruption=self._corruption())
 
-    def denoise(self, X):
-        """Reconstruct (corrupted) inputs: decode their codes.
-
-        The same as ``inverse_transform(transform(X))``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Noisy samples.
-
-        Returns
-        -------
-        X_denoised : ndarray of shape (n_samples, n_features)
-            In the dtype of ``X``.
-        """
-        X = self._validate_X(X)
-        return self._map_batches(self._map_batches(X, "encode"), "decode")
-
-    def _fit_sampler(self, X):
+    def _finish_fit(self, X):
         # the chain starts from uniform noise over the training data's range
         low, high = X.min(axis=0), X.max(axis=0)
         if sp.issparse(X):
@@ -234,24 +166,16 @@ class DenoisingAE(StackedAE):
         return torch.cat(out).cpu().numpy()
 
 
-class _CodeActivationMixin:
-    """For the variants with a ``code_activation`` parameter (StackedAE's
-    code has the hidden layers' ``activation``)."""
-
-    def _module_kwargs(self):
-        kwargs = super()._module_kwargs()
-        kwargs["code_activation"] = self.code_activation
-        return kwargs
-
-
-@inherit_docs(StackedAE, exclude=("n_components", "activation", "module_"))
-class SparseAE(_CodeActivationMixin, StackedAE):
+class SparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
+               BaseAutoencoder):
     """Sparse autoencoder: a penalty keeps each coding unit mostly inactive.
 
-    A :class:`StackedAE` whose loss adds ``sparsity_weight`` times a penalty
-    on the gap between ``sparsity_target`` and the mean activation of each
-    coding unit over the batch (the seeds' sparsity sections). With the KL
-    divergence of the seeds and a sigmoid code, the mean activation of each
+    A fully connected autoencoder, as :class:`StackedAE`, whose loss adds
+    ``sparsity_weight`` times a penalty on the gap between
+    ``sparsity_target`` and the mean activation of each coding unit over
+    the batch (the sparse autoencoders of Géron, *Hands-On Machine
+    Learning*, ch. 15). With the KL divergence and a sigmoid code, the
+    mean activation of each
     unit over the samples ends up near ``sparsity_target``, so the codes
     may be overcomplete (``n_components > n_features``). The penalty
     constrains the mean only: a unit may be weakly active on most samples
@@ -264,7 +188,7 @@ class SparseAE(_CodeActivationMixin, StackedAE):
     ----------
     n_components : int, default=32
         Size of the code; larger than the number of features for an
-        overcomplete code (the seeds use 1,000 units on MNIST).
+        overcomplete code (Géron's example uses 1,000 units on MNIST).
     sparsity_target : float, default=0.1
         Target mean activation of each coding unit, in (0, 1).
     sparsity_weight : float, default=0.2
@@ -273,22 +197,15 @@ class SparseAE(_CodeActivationMixin, StackedAE):
         Distance between the target and each unit's mean activation over a
         batch (the mean absolute activation for ``"l1"`` and ``"mse"``),
         summed over the units. ``"kl"``: the KL divergence between
-        Bernoulli distributions of those means (the seeds'); it needs a code
+        Bernoulli distributions of those means; it needs a code
         in (0, 1), so ``code_activation="sigmoid"``. ``"l1"``: the absolute
         difference. ``"mse"``: the squared difference, whose gradient
-        vanishes near the target (the seeds' reason for preferring KL).
-    code_activation : str, default="sigmoid"
-        Activation of the coding layer (a name accepted by ``activation``).
-    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
-"identity"}, default="elu"
-        Activation of the hidden layers.
-    {parent_parameters}
+        vanishes near the target (why Géron prefers the KL divergence).
 
     Attributes
     ----------
     module_ : skae.nn.SparseMLPAutoencoder
         The trained network.
-    {parent_attributes}
 
     See Also
     --------
@@ -311,55 +228,34 @@ class SparseAE(_CodeActivationMixin, StackedAE):
     """
 
     _parameter_constraints = {
-        **StackedAE._parameter_constraints,
         "sparsity_target": [Interval(Real, 0, 1, closed="neither")],
         "sparsity_weight": [Interval(Real, 0, None, closed="left")],
         "sparsity_penalty": [StrOptions(set(SPARSITY_PENALTIES))],
-        "code_activation": [StrOptions(set(ACTIVATIONS))],
     }
 
     def __init__(self, n_components=32, *, sparsity_target=0.1,
                  sparsity_weight=0.2, sparsity_penalty="kl",
                  code_activation="sigmoid", hidden_layer_sizes=(256,),
-                 activation="elu", out_activation="identity", loss="mse",
-                 tied_weights=False, pretraining="none",
-                 pretraining_max_iter=20, alpha=0.0, batch_size="auto",
-                 max_iter=200, learning_rate=1e-3, optimizer="adam",
-                 early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None,
-                 sampler_components=10):
-        super().__init__(
-            n_components, hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation, out_activation=out_activation, loss=loss,
-            tied_weights=tied_weights, pretraining=pretraining,
-            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
-            batch_size=batch_size, max_iter=max_iter,
-            learning_rate=learning_rate, optimizer=optimizer,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, tol=tol,
-            random_state=random_state, verbose=verbose, warm_start=warm_start,
-            device=device, callbacks=callbacks,
-            sampler_components=sampler_components,
-        )
-        self.sparsity_target = sparsity_target
-        self.sparsity_weight = sparsity_weight
-        self.sparsity_penalty = sparsity_penalty
-        self.code_activation = code_activation
+                 activation="elu", out_activation="identity", loss="mse", tied_weights=False,
+                 alpha=0.0, batch_size="auto", max_iter=200,
+                 learning_rate=1e-3, optimizer="adam", early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
+                 random_state=None, verbose=0, warm_start=False, device="cpu",
+                 callbacks=None, sampler_components=10):
+        store_params(self, locals())
 
     def _module_kwargs(self):
-        if self.sparsity_penalty == "kl" and self.code_activation not in (
+        kwargs = super()._module_kwargs()
+        if self.sparsity_penalty == "kl" and kwargs["code_activation"] not in (
                 "sigmoid", "logistic"):
             raise ValueError(
                 f"sparsity_penalty='kl' treats mean activations as "
                 f"probabilities, so it needs code_activation='sigmoid'; got "
-                f"code_activation={self.code_activation!r}. Use "
+                f"code_activation={kwargs['code_activation']!r}. Use "
                 "code_activation='sigmoid', or sparsity_penalty='l1' or "
                 "'mse'."
             )
-        return dict(super()._module_kwargs(),
-                    sparsity_target=self.sparsity_target,
+        return dict(kwargs, sparsity_target=self.sparsity_target,
                     sparsity_weight=self.sparsity_weight,
                     sparsity_penalty=self.sparsity_penalty)
 
@@ -367,11 +263,12 @@ class SparseAE(_CodeActivationMixin, StackedAE):
         return SparseMLPAutoencoder(n_features, **self._module_kwargs())
 
 
-@inherit_docs(StackedAE, exclude=("n_components", "activation", "module_"))
-class ContractiveAE(_CodeActivationMixin, StackedAE):
+class ContractiveAE(MixtureSamplingMixin, MLPAutoencoderMixin,
+                    BaseAutoencoder):
     """Contractive autoencoder: codes that change little around the data.
 
-    A :class:`StackedAE` whose loss adds a penalty on the squared Frobenius
+    A fully connected autoencoder, as :class:`StackedAE`, whose loss adds a
+    penalty on the squared Frobenius
     norm of the encoder's Jacobian (the derivatives of the code with respect
     to the input), averaged over the batch (Rifai et al. 2011). The code
     becomes insensitive to most directions of input space and stays
@@ -398,8 +295,6 @@ class ContractiveAE(_CodeActivationMixin, StackedAE):
 
     Parameters
     ----------
-    n_components : int, default=32
-        Size of the code.
     contraction_weight : float, default=0.1
         Weight of the Jacobian penalty (Rifai et al.'s lambda): larger
         values give codes less sensitive to the input and worse
@@ -409,20 +304,15 @@ class ContractiveAE(_CodeActivationMixin, StackedAE):
         encoders with hidden layers (more projections, less variance, more
         time); None computes the exact penalty. Unused by one-layer
         encoders, whose penalty is always exact.
-    code_activation : str, default="sigmoid"
+    code_activation : str or None, default="sigmoid"
         Activation of the coding layer (a name accepted by ``activation``);
         Rifai et al. use the sigmoid.
-    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
-"identity"}, default="elu"
-        Activation of the hidden layers.
-    {parent_parameters}
 
     Attributes
     ----------
     module_ : skae.nn.ContractiveMLPAutoencoder
         The trained network; ``module_.jacobian_norm(x)`` gives the exact
         squared Jacobian norm of a batch of samples (a float32 tensor).
-    {parent_attributes}
 
     See Also
     --------
@@ -450,39 +340,20 @@ class ContractiveAE(_CodeActivationMixin, StackedAE):
     """
 
     _parameter_constraints = {
-        **StackedAE._parameter_constraints,
         "contraction_weight": [Interval(Real, 0, None, closed="left")],
         "n_projections": [Interval(Integral, 1, None, closed="left"), None],
-        "code_activation": [StrOptions(set(ACTIVATIONS))],
     }
 
     def __init__(self, n_components=32, *, contraction_weight=0.1,
                  n_projections=1, code_activation="sigmoid",
                  hidden_layer_sizes=(256,), activation="elu",
                  out_activation="identity", loss="mse", tied_weights=False,
-                 pretraining="none", pretraining_max_iter=20, alpha=0.0,
-                 batch_size="auto", max_iter=200, learning_rate=1e-3,
-                 optimizer="adam", early_stopping=False,
+                 alpha=0.0, batch_size="auto", max_iter=200,
+                 learning_rate=1e-3, optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None, sampler_components=10):
-        super().__init__(
-            n_components, hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation, out_activation=out_activation, loss=loss,
-            tied_weights=tied_weights, pretraining=pretraining,
-            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
-            batch_size=batch_size, max_iter=max_iter,
-            learning_rate=learning_rate, optimizer=optimizer,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, tol=tol,
-            random_state=random_state, verbose=verbose, warm_start=warm_start,
-            device=device, callbacks=callbacks,
-            sampler_components=sampler_components,
-        )
-        self.contraction_weight = contraction_weight
-        self.n_projections = n_projections
-        self.code_activation = code_activation
+        store_params(self, locals())
 
     def _build_module(self, n_features):
         return ContractiveMLPAutoencoder(
@@ -491,9 +362,8 @@ class ContractiveAE(_CodeActivationMixin, StackedAE):
             n_projections=self.n_projections)
 
 
-@inherit_docs(StackedAE, exclude=("n_components", "activation", "tied_weights",
-                                   "module_"))
-class KSparseAE(_CodeActivationMixin, StackedAE):
+class KSparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
+                BaseAutoencoder):
     """k-sparse autoencoder: each code keeps only its ``k`` largest units.
 
     Makhzani and Frey (2013): after the coding layer (linear by default, as
@@ -507,8 +377,6 @@ class KSparseAE(_CodeActivationMixin, StackedAE):
 
     Parameters
     ----------
-    n_components : int, default=32
-        Size of the code.
     k : int, default=8
         Units kept per sample in training; at most ``n_components``.
     transform_k_factor : float, default=1.0
@@ -516,23 +384,18 @@ class KSparseAE(_CodeActivationMixin, StackedAE):
         :meth:`transform`: ``round(transform_k_factor * k)``, at most
         ``n_components`` (the paper's ``alpha``, chosen by cross-validation
         there, e.g. on a linear classifier's accuracy).
-    code_activation : str, default="identity"
+    code_activation : str or None, default="identity"
         Activation of the coding layer before the selection (a name
         accepted by ``activation``).
     tied_weights : bool, default=True
         Share each decoder weight with the transpose of its encoder weight,
         as the paper does. Tying keeps most units in use: with free weights
         many coding units never reach the ``k`` largest and stop learning.
-    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
-"identity"}, default="elu"
-        Activation of the hidden layers.
-    {parent_parameters}
 
     Attributes
     ----------
     module_ : skae.nn.KSparseMLPAutoencoder
         The trained network.
-    {parent_attributes}
 
     See Also
     --------
@@ -558,39 +421,19 @@ class KSparseAE(_CodeActivationMixin, StackedAE):
     """
 
     _parameter_constraints = {
-        **StackedAE._parameter_constraints,
         "k": [Interval(Integral, 1, None, closed="left")],
         "transform_k_factor": [Interval(Real, 1, None, closed="left")],
-        "code_activation": [StrOptions(set(ACTIVATIONS))],
     }
 
     def __init__(self, n_components=32, *, k=8, transform_k_factor=1.0,
-                 code_activation="identity", tied_weights=True,
-                 hidden_layer_sizes=(256,), activation="elu",
-                 out_activation="identity", loss="mse", pretraining="none",
-                 pretraining_max_iter=20, alpha=0.0, batch_size="auto",
-                 max_iter=200, learning_rate=1e-3, optimizer="adam",
-                 early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None,
-                 sampler_components=10):
-        super().__init__(
-            n_components, hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation, out_activation=out_activation, loss=loss,
-            tied_weights=tied_weights, pretraining=pretraining,
-            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
-            batch_size=batch_size, max_iter=max_iter,
-            learning_rate=learning_rate, optimizer=optimizer,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, tol=tol,
-            random_state=random_state, verbose=verbose, warm_start=warm_start,
-            device=device, callbacks=callbacks,
-            sampler_components=sampler_components,
-        )
-        self.k = k
-        self.transform_k_factor = transform_k_factor
-        self.code_activation = code_activation
+                 code_activation="identity", hidden_layer_sizes=(256,),
+                 activation="elu", out_activation="identity", loss="mse", tied_weights=True,
+                 alpha=0.0, batch_size="auto", max_iter=200,
+                 learning_rate=1e-3, optimizer="adam", early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
+                 random_state=None, verbose=0, warm_start=False, device="cpu",
+                 callbacks=None, sampler_components=10):
+        store_params(self, locals())
 
     def _transform_k(self):
         transform_k = int(round(self.transform_k_factor * self.k))
@@ -614,8 +457,8 @@ class KSparseAE(_CodeActivationMixin, StackedAE):
             transform_k=self._transform_k())
 
 
-@inherit_docs(StackedAE, exclude=("n_components", "activation", "module_"))
-class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
+class WinnerTakeAllAE(MixtureSamplingMixin, MLPAutoencoderMixin,
+                      BaseAutoencoder):
     """Winner-take-all autoencoder with lifetime sparsity.
 
     Makhzani and Frey (2015), fully connected WTA: in training, each coding
@@ -634,8 +477,6 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
 
     Parameters
     ----------
-    n_components : int, default=32
-        Size of the code.
     sparsity_rate : float, default=0.2
         Fraction of each batch for which a coding unit stays active in
         training, in (0, 1]. Each unit keeps ``ceil(sparsity_rate *
@@ -646,24 +487,19 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
         Threshold the codes of :meth:`transform` (and so of
         :meth:`score`) by the running per-unit thresholds learned in
         training; False returns the dense codes of the coding layer.
-    code_activation : str, default="identity"
+    code_activation : str or None, default="identity"
         Activation of the coding layer before the selection (a name
         accepted by ``activation``). The selection is the code's
         non-linearity; with a linear coding layer every unit's winners
         pass gradient, so no unit stops learning. With ``"relu"`` (the
         paper's), a unit whose activations are all negative on the data
         stops learning for good.
-    activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
-"identity"}, default="elu"
-        Activation of the hidden layers.
-    {parent_parameters}
 
     Attributes
     ----------
     module_ : skae.nn.WinnerTakeAllMLPAutoencoder
         The trained network; ``module_.thresholds`` holds the per-unit
         thresholds of :meth:`transform`.
-    {parent_attributes}
 
     See Also
     --------
@@ -691,39 +527,20 @@ class WinnerTakeAllAE(_CodeActivationMixin, StackedAE):
     """
 
     _parameter_constraints = {
-        **StackedAE._parameter_constraints,
         "sparsity_rate": [Interval(Real, 0, 1, closed="right")],
         "sparse_transform": ["boolean"],
-        "code_activation": [StrOptions(set(ACTIVATIONS))],
     }
 
     def __init__(self, n_components=32, *, sparsity_rate=0.2,
                  sparse_transform=True, code_activation="identity",
                  hidden_layer_sizes=(256,), activation="elu",
                  out_activation="identity", loss="mse", tied_weights=False,
-                 pretraining="none", pretraining_max_iter=20, alpha=0.0,
-                 batch_size="auto", max_iter=200, learning_rate=1e-3,
-                 optimizer="adam", early_stopping=False,
+                 alpha=0.0, batch_size="auto", max_iter=200,
+                 learning_rate=1e-3, optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None, sampler_components=10):
-        super().__init__(
-            n_components, hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation, out_activation=out_activation, loss=loss,
-            tied_weights=tied_weights, pretraining=pretraining,
-            pretraining_max_iter=pretraining_max_iter, alpha=alpha,
-            batch_size=batch_size, max_iter=max_iter,
-            learning_rate=learning_rate, optimizer=optimizer,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change, tol=tol,
-            random_state=random_state, verbose=verbose, warm_start=warm_start,
-            device=device, callbacks=callbacks,
-            sampler_components=sampler_components,
-        )
-        self.sparsity_rate = sparsity_rate
-        self.sparse_transform = sparse_transform
-        self.code_activation = code_activation
+        store_params(self, locals())
 
     def _build_module(self, n_features):
         return WinnerTakeAllMLPAutoencoder(

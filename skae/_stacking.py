@@ -1,7 +1,6 @@
 """stack: one StackedAE from autoencoders trained one after the other."""
 
 import copy
-import warnings
 from numbers import Integral
 
 from sklearn.pipeline import Pipeline
@@ -15,8 +14,8 @@ from .nn import ChainedAutoencoder
 def stack(autoencoders):
     """Combine autoencoders, each fitted on the previous one's codes.
 
-    This is the seeds' "one autoencoder at a time, in multiple graphs"
-    method: fit a shallow autoencoder on the data, a second one on its codes,
+    This is the "one autoencoder at a time, in multiple graphs" method of
+    Géron's *Hands-On Machine Learning* (ch. 15): fit a shallow autoencoder on the data, a second one on its codes,
     and so on, then stack them into one deep autoencoder. The result's
     :meth:`~StackedAE.transform` runs the encoders in order (it equals the
     pipeline's ``transform``) and its :meth:`~StackedAE.inverse_transform`
@@ -109,28 +108,12 @@ def stack(autoencoders):
                   pretraining="none", warm_start=False)
     stacked = StackedAE(**params)
 
-    device = first.net_.device
-    module = ChainedAutoencoder(
-        [copy.deepcopy(ae.module_) for ae in steps]).to(device)
-    # the net holds the network (fine-tuning with warm_start builds a new one)
-    net = stacked._make_net(module, device, n_samples=first.net_.batch_size)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", module="skorch")
-        net.initialize()
-    stacked.n_features_in_ = first.n_features_in_
-    if hasattr(first, "feature_names_in_"):
-        stacked.feature_names_in_ = first.feature_names_in_
-    stacked.net_ = net
-    stacked.module_ = module
-    stacked.loss_curve_ = []
-    stacked.n_iter_ = 0
-    stacked.best_loss_ = None
-    stacked.validation_scores_ = [] if stacked.early_stopping else None
-    stacked.best_validation_score_ = None
+    module = ChainedAutoencoder([copy.deepcopy(ae.module_) for ae in steps])
+    stacked._adopt(module, first.n_features_in_,
+                   getattr(first, "feature_names_in_", None))
     stacked.pretraining_loss_curves_ = [list(ae.loss_curve_) for ae in steps]
-    for name in ("_sampler_codes", "_sampler_seed"):
-        if hasattr(last, name):
-            setattr(stacked, name, getattr(last, name))
+    # the stack's codes are the last autoencoder's
+    stacked._adopt_sampler(last)
     return stacked
 
 

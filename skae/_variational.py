@@ -1,4 +1,4 @@
-"""VariationalAE: the variational autoencoder of the seeds."""
+"""VariationalAE: the variational autoencoder."""
 
 from numbers import Integral, Real
 
@@ -9,10 +9,13 @@ from scipy.special import ndtri
 from skorch.callbacks import Callback
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseAutoencoder, _check_unit_interval
-from ._generative import PriorSamplingMixin, layer_sizes
+from ._architecture import MLPLayersMixin
+from ._base import BaseAutoencoder
+from ._checks import check_unit_interval
+from ._parameters import store_params
 from ._random import torch_seed
-from .nn import ACTIVATIONS, VariationalMLP
+from ._sampling import PriorSamplingMixin
+from .nn import VariationalMLP
 
 #: Draws of the reconstruction term in ``score_samples``' ELBO estimate.
 _N_ELBO_DRAWS = 10
@@ -78,12 +81,13 @@ class KLWarmup(Callback):
         net.history.record("kl_weight", weight)
 
 
-class VariationalAE(PriorSamplingMixin, BaseAutoencoder):
+class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
     """Variational autoencoder (Kingma and Welling, 2014).
 
     The encoder maps a sample to the mean ``mu`` and log-variance ``gamma``
-    of a Gaussian over codes (the seeds' faster-converging ``gamma =
-    log(sigma^2)`` variant); training decodes the reparameterised draw
+    of a Gaussian over codes (the faster-converging ``gamma =
+    log(sigma^2)`` variant of Géron, *Hands-On Machine Learning*, ch. 15);
+    training decodes the reparameterised draw
     ``mu + exp(gamma / 2) * eps`` and minimises the negative evidence lower
     bound (ELBO): the reconstruction loss ``-log p(x|z)`` plus ``beta``
     times the latent loss ``0.5 * sum(exp(gamma) + mu^2 - 1 - gamma)``,
@@ -98,10 +102,11 @@ class VariationalAE(PriorSamplingMixin, BaseAutoencoder):
     Parameters
     ----------
     n_components : int, default=32
-        Dimension of the latent code (the seeds' ``n_hidden3``).
+        Dimension of the latent code (``n_hidden3`` in the TensorFlow
+        tutorials).
     hidden_layer_sizes : tuple of int, default=(256,)
         Encoder layers between the input and the code, outermost first; the
-        decoder mirrors them. The seeds' MNIST model is ``(500, 500)`` with
+        decoder mirrors them. Géron's MNIST model is ``(500, 500)`` with
         ``n_components=20``.
     activation : {"elu", "relu", "selu", "gelu", "tanh", "sigmoid", \
 "identity"}, default="elu"
@@ -110,7 +115,7 @@ class VariationalAE(PriorSamplingMixin, BaseAutoencoder):
         The decoder's model of the data. ``"bernoulli"``: independent
         Bernoulli features whose probabilities are the sigmoid of the
         decoder's logits (cross-entropy on the logits; X must be in
-        [0, 1], as the seeds' MNIST pixels). ``"gaussian"``: independent
+        [0, 1], as MNIST pixels). ``"gaussian"``: independent
         Gaussians around the decoder's output, with the standard deviation
         ``output_scale`` (the mean squared error, scaled); works on any
         real data, best standardised.
@@ -131,49 +136,21 @@ class VariationalAE(PriorSamplingMixin, BaseAutoencoder):
         0 to ``beta`` (KL annealing). These epochs do not count towards the
         stopping rule. The weight of each epoch is recorded in
         ``net_.history`` as ``kl_weight``.
-    alpha : float, default=0.0
-        L2 penalty on the weights; biases are not penalised.
-    batch_size : int or "auto", default="auto"
-        Mini-batch size; ``"auto"`` is ``n_samples // 10`` clipped to
-        [16, 200].
-    max_iter : int, default=200
-        Maximum number of epochs (the seeds' ``n_epochs``).
-    learning_rate : float, default=1e-3
-        Step size of the optimizer.
-    optimizer : {"adam", "adamw", "sgd", "rmsprop", "lbfgs"} or type, \
-default="adam"
-        A name, or a ``torch.optim.Optimizer`` subclass.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data, stop when its loss
         (the negative ELBO) stops improving and keep the best epoch's
         parameters. Without it, training stops when the training loss stops
         improving.
-    validation_fraction : float, default=0.1
-        Share of the data held out when ``early_stopping=True``.
-    n_iter_no_change : int, default=10
-        Epochs without improvement before training stops.
-    tol : float, default=1e-3
-        Relative improvement of the monitored loss that counts as progress.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the shuffling, the reparameterisation
         noise and the fixed draws of the scores; an int gives bit-identical
         results on CPU. torch's global random state is left untouched.
-    verbose : int, default=0
-        1 prints a line per epoch with the loss terms, 2 adds a progress bar.
     warm_start : bool, default=False
         Continue training the previous fit's network (with a new optimizer;
         the KL warm-up continues where it stopped).
-    device : {"cpu", "cuda", "auto"} or str, default="cpu"
-        Where to train; ``"auto"`` uses a GPU when torch sees one.
-    callbacks : list of skorch callbacks, default=None
-        Extra callbacks for the skorch training loop.
 
     Attributes
     ----------
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Names of features seen during fit, when ``X`` has string column names.
     module_ : skae.nn.VariationalMLP
         The trained network.
     net_ : skae._net.AutoencoderNet
@@ -186,12 +163,6 @@ default="adam"
     best_loss_ : float or None
         Lowest training loss after the KL warm-up (None with early
         stopping).
-    validation_scores_ : list of float or None
-        Negative validation loss per epoch with early stopping, else None.
-    best_validation_score_ : float or None
-        Best of ``validation_scores_``.
-    n_iter_ : int
-        Epochs run.
 
     See Also
     --------
@@ -243,20 +214,13 @@ default="adam"
     """
 
     _parameter_constraints = {
-        **BaseAutoencoder._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Integral],
-        "activation": [StrOptions(set(ACTIVATIONS))],
         "likelihood": [StrOptions({"gaussian", "bernoulli"})],
         "output_scale": [Interval(Real, 0, None, closed="neither"),
                          StrOptions({"learned"})],
         "beta": [Interval(Real, 0, None, closed="left")],
         "kl_warmup": [Interval(Integral, 0, None, closed="left")],
     }
-    _parameter_constraints.pop("sampler_components")
 
-    # Parameters are stored one by one (not through BaseAutoencoder's
-    # __init__): the prior is the sampling density, so there is no
-    # ``sampler_components``.
     def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
                  activation="elu", likelihood="gaussian",
                  output_scale="learned", beta=1.0, kl_warmup=0, alpha=0.0,
@@ -265,33 +229,11 @@ default="adam"
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None):
-        self.n_components = n_components
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.likelihood = likelihood
-        self.output_scale = output_scale
-        self.beta = beta
-        self.kl_warmup = kl_warmup
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.learning_rate = learning_rate
-        self.optimizer = optimizer
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.device = device
-        self.callbacks = callbacks
+        store_params(self, locals())
 
     def _build_module(self, n_features):
         return VariationalMLP(
-            n_features, layer_sizes(self.hidden_layer_sizes,
-                                    "hidden_layer_sizes"),
-            self.n_components, activation=self.activation,
+            n_features, self._hidden_sizes(), self.n_components, activation=self.activation,
             likelihood=self.likelihood,
             output_scale=(None if self.output_scale == "learned"
                           else self.output_scale),
@@ -299,24 +241,24 @@ default="adam"
         )
 
     def _check_data_range(self, X):
+        super()._check_data_range(X)
         if self.likelihood == "bernoulli":
-            _check_unit_interval(X, "likelihood='bernoulli'",
+            check_unit_interval(X, "likelihood='bernoulli'",
                                  alternative="likelihood='gaussian'")
 
-    def _make_net(self, module, device, n_samples):
-        net = super()._make_net(module, device, n_samples)
-        done = getattr(self, "n_iter_", 0) if self.warm_start else 0
-        # losses are comparable only once the latent weight is beta
-        convergence = next(cb for name, cb in
-                           (c for c in net.callbacks if isinstance(c, tuple))
-                           if name == "convergence")
-        convergence.burn_in = max(0, self.kl_warmup - done)
-        net.callbacks.append(
-            ("kl_warmup", KLWarmup(self.beta, self.kl_warmup, start=done)))
-        return net
+    def _epochs_done(self):
+        """Epochs of previous fits that this one continues (warm start)."""
+        return getattr(self, "n_iter_", 0) if self.warm_start else 0
 
-    def _fit(self, X):
-        super()._fit(X)
+    def _callbacks(self):
+        return [("kl_warmup", KLWarmup(self.beta, self.kl_warmup,
+                                       start=self._epochs_done()))]
+
+    def _burn_in_epochs(self):
+        # losses are comparable only once the latent weight is beta
+        return max(0, self.kl_warmup - self._epochs_done())
+
+    def _finish_fit(self, X):
         # seed of the fixed noise of score_samples and log_likelihood
         self._score_seed = torch_seed(self.random_state)
 
@@ -353,20 +295,6 @@ default="adam"
         """
         return self._score(X, "elbo", _N_ELBO_DRAWS)
 
-    def score(self, X, y=None):
-        """Mean ELBO of ``X`` in nats per sample (higher is better).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        score : float
-        """
-        return float(np.mean(self.score_samples(X)))
 
     def log_likelihood(self, X, n_importance_samples=100):
         """Importance-weighted estimate of log p(x) for each sample, in nats.

@@ -1,0 +1,277 @@
+"""What every skae estimator that trains a network shares (the sklearn side).
+
+:class:`NetTrainingMixin` declares the training parameters (learning rate,
+epochs, stopping rule, device, ...), describes the skorch net that trains a
+network, and turns the finished net into fitted attributes. The
+autoencoders (:class:`skae._base.BaseAutoencoder`) and
+:class:`skae.PretrainedClassifier` inherit it.
+"""
+
+import copy
+import warnings
+from numbers import Integral, Real
+
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._net import Convergence, HoldoutSplit
+from ._parameters import DeclaredParamsMixin
+
+#: Optimizers by name; any ``torch.optim.Optimizer`` subclass works too.
+OPTIMIZERS = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+    "lbfgs": torch.optim.LBFGS,
+}
+
+
+class NetTrainingMixin(DeclaredParamsMixin):
+    """Training parameters and the skorch net of an estimator.
+
+    Hooks a subclass may override to describe its net (``_make_net`` builds
+    the finished net in one place from them):
+
+    * ``_net_class``: the skorch net class;
+    * ``_callbacks()``: callbacks of its own, after the stopping rule;
+    * ``_net_kwargs()``: more keyword arguments of the net;
+    * ``_burn_in_epochs()``: first epochs the stopping rule ignores.
+
+    Parameters
+    ----------
+    alpha : float, default=0.0
+        L2 penalty on the weights (``l2_reg`` in the TensorFlow tutorials);
+        biases are not penalised.
+    batch_size : int or "auto", default="auto"
+        Mini-batch size; ``"auto"`` is ``n_samples // 10`` clipped to
+        [16, 200], about ten steps per epoch on small data.
+    max_iter : int, default=200
+        Maximum number of epochs (``n_epochs`` in the TensorFlow tutorials).
+    learning_rate : float, default=1e-3
+        Step size of the optimizer.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop", "lbfgs"} or type, \
+default="adam"
+        A name, or a ``torch.optim.Optimizer`` subclass.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data, stop when its loss stops
+        improving and keep the best epoch's parameters. Without it, training
+        stops when the training loss stops improving.
+    validation_fraction : float, default=0.1
+        Share of the data held out when ``early_stopping=True``.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before training stops.
+    tol : float, default=1e-3
+        Relative improvement of the monitored loss that counts as progress:
+        an epoch improves when its loss is below ``best * (1 - tol)``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds everything random in training (initialisation, shuffling,
+        noise); an int gives bit-identical results on CPU. torch's global
+        random state is left untouched.
+    verbose : int, default=0
+        1 prints a line per epoch with the loss terms, 2 adds a progress bar.
+    device : {"cpu", "cuda", "auto"} or str, default="cpu"
+        Where to train; ``"auto"`` uses a GPU when torch sees one.
+    callbacks : list of skorch callbacks, default=None
+        Extra callbacks for the skorch training loop, for example
+        ``skorch.callbacks.Checkpoint``.
+
+    Attributes
+    ----------
+    module_ : torch.nn.Module
+        The trained network (the skorch net's ``module_``).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when ``X`` has string column names.
+    net_ : skorch.NeuralNet
+        The skorch net that trained the network (its ``history`` holds every
+        epoch).
+    loss_curve_ : list of float
+        Training loss per epoch.
+    best_loss_ : float or None
+        Lowest training loss (None with early stopping).
+    validation_scores_ : list of float or None
+        Negative validation loss per epoch with early stopping, else None.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+    n_iter_ : int
+        Epochs run.
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"),
+                       StrOptions({"auto"})],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), type],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "device": [str, torch.device],
+        "callbacks": [list, None],
+    }
+
+    #: The skorch net class that trains the network.
+    _net_class = None
+
+    @property
+    def module_(self):
+        """The trained network: the skorch net's ``module_``.
+
+        A property rather than a second attribute so that the two stay one
+        object after pickling (skorch pickles its modules separately).
+        """
+        return self.net_.module_
+
+    @module_.setter
+    def module_(self, module):
+        self.net_.module_ = module
+
+    # ------------------------------------------------------------------
+    # hooks
+    def _callbacks(self):
+        """``(name, callback)`` pairs of the estimator's own, run after the
+        stopping rule and before the user's ``callbacks``."""
+        return []
+
+    def _net_kwargs(self):
+        """More keyword arguments of the skorch net (``_net_class``)."""
+        return {}
+
+    def _burn_in_epochs(self):
+        """First epochs of this fit that the stopping rule ignores (for
+        example while a loss weight is annealed)."""
+        return 0
+
+    # ------------------------------------------------------------------
+    def _fit_restoring(self, fit, *args):
+        """Run ``fit(*args)``; if it raises (bad input, a diverging loss,
+        Ctrl-C), restore the estimator exactly as it was, then re-raise."""
+        state = dict(self.__dict__)
+        try:
+            fit(*args)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+        return self
+
+    def _optimizer_class(self):
+        if isinstance(self.optimizer, str):
+            return OPTIMIZERS[self.optimizer]
+        if not issubclass(self.optimizer, torch.optim.Optimizer):
+            raise TypeError(
+                f"optimizer={self.optimizer!r} is not a torch.optim.Optimizer "
+                f"subclass; pass one, or a name among {sorted(OPTIMIZERS)}."
+            )
+        return self.optimizer
+
+    def _make_net(self, module, device, n_samples, *, max_epochs=None,
+                  stage=False):
+        """The skorch net that trains ``module`` on ``n_samples`` samples.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The network, already on ``device``.
+        device : torch.device
+        n_samples : int
+            Number of training samples (for ``batch_size="auto"``).
+        max_epochs : int or None, default=None
+            Epochs at most; None is ``max_iter``.
+        stage : bool, default=False
+            A stage that trains part of the network (greedy pretraining):
+            the stopping rule only, without the estimator's and the user's
+            callbacks, which watch the training of the whole network.
+        """
+        optimizer = self._optimizer_class()
+        extra = {}
+        if issubclass(optimizer, torch.optim.LBFGS):
+            # full batch by default; one epoch is one L-BFGS step
+            auto_batch_size = n_samples
+            extra["optimizer__line_search_fn"] = "strong_wolfe"
+        else:
+            auto_batch_size = _auto_batch_size(n_samples)
+        batch_size = (auto_batch_size if self.batch_size == "auto"
+                      else min(self.batch_size, n_samples))
+        convergence = Convergence(
+            monitor="valid_loss" if self.early_stopping else "train_loss",
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            restore_best=self.early_stopping,
+            burn_in=0 if stage else self._burn_in_epochs(),
+        )
+        callbacks = [("convergence", convergence)]
+        if not stage:
+            callbacks += [*self._callbacks(),
+                          *copy.deepcopy(list(self.callbacks or []))]
+        return self._net_class(
+            module,
+            optimizer=optimizer,
+            lr=self.learning_rate,
+            weight_decay=self.alpha,
+            max_epochs=self.max_iter if max_epochs is None else max_epochs,
+            batch_size=batch_size,
+            train_split=(HoldoutSplit(self.validation_fraction)
+                         if self.early_stopping else None),
+            callbacks=callbacks,
+            verbose=self.verbose,
+            device=str(device),
+            torch_load_kwargs={"weights_only": False},
+            **extra,
+            **self._net_kwargs(),
+        )
+
+    def _train_net(self, net, *args):
+        """``net.fit(*args)`` (skorch warns when handed an initialised
+        module, which skae always does)."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="skorch")
+            net.fit(*args)
+        return net
+
+    def _set_fitted(self, net, previous=None):
+        """The fitted attributes of the training that ``net`` ran; with
+        ``previous`` (a warm start), its curves continue."""
+        history = net.history
+        convergence = dict(net.callbacks_)["convergence"]
+        losses = [float(v) for v in history[:, "train_loss"]] if history else []
+        # None when no epoch ran (max_iter=0, or a network adopted untrained)
+        best = convergence.best_loss_ if history else None
+        self.net_ = net
+        self.loss_curve_ = (previous.loss_curve_ if previous else []) + losses
+        self.n_iter_ = len(self.loss_curve_)
+        if self.early_stopping:
+            scores = ([-float(v) for v in history[:, "valid_loss"]]
+                      if history else [])
+            self.validation_scores_ = (
+                (previous.validation_scores_ or []) if previous else []) + scores
+            self.best_validation_score_ = None if best is None else -best
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = best
+        if self.max_iter and not convergence.converged_ \
+                and len(history) == self.max_iter:
+            warnings.warn(
+                f"{type(self).__name__} reached max_iter={self.max_iter} "
+                "epochs and the loss was still improving; increase max_iter "
+                "or tol.",
+                ConvergenceWarning,
+            )
+
+
+def _auto_batch_size(n_samples):
+    """``batch_size="auto"``: about ten steps per epoch, between 16 and 200.
+
+    ``MLPRegressor``'s ``min(200, n_samples)`` would give small data sets a
+    single step per epoch, so they would need thousands of epochs.
+    """
+    return min(n_samples, 200, max(16, n_samples // 10))
