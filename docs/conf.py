@@ -119,6 +119,22 @@ def _unlink_sklearn_references(app, what, name, obj, options, lines):
         lines[i] = _SKLEARN_ROLE.sub(lambda m: m[1], line)
 
 
+# -- the estimator list of api.rst -------------------------------------------
+# Written from skae.all_estimators() at every build, so that a new estimator
+# cannot be left out of the API reference.
+def _write_estimator_list():
+    lines = [".. autosummary::", "   :toctree: api/generated",
+             "   :nosignatures:", ""]
+    lines += [f"   {cls.__name__}" for cls in skae.all_estimators()]
+    path = os.path.join(os.path.dirname(__file__), "api", "estimators.inc")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+_write_estimator_list()
+
+
 def setup(app):
     # before numpydoc (priority 500) rewrites the docstrings
     app.connect("autodoc-process-docstring", _escape_attribute_names,
