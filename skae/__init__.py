@@ -14,6 +14,7 @@ from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
 from ._interpolate import interpolate
 from ._linear import LinearAE
+from ._persistence import load, save
 from ._regularized import (
     ContractiveAE,
     DenoisingAE,
@@ -41,6 +42,8 @@ __all__ = [
     "WinnerTakeAllAE",
     "all_estimators",
     "interpolate",
+    "load",
+    "save",
     "stack",
 ]
 

@@ -11,6 +11,7 @@ state, building and training the skorch net, batching, ``transform``,
 """
 
 import copy
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -24,8 +25,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ._checks import check_positive_int, preferred_float_dtype
 from ._net import AutoencoderNet, map_batches, resolve_device
-from ._random import seeded_torch
+from ._random import random_scope
 from ._training import NetTrainingMixin
 from .nn import Encoder
 
@@ -77,8 +79,10 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         """Train ``module`` in place before the main training (default: no).
 
         Called by ``fit`` (not on a warm start) with the new network on
-        ``device`` and the validated ``X``, under the estimator's seeded
-        torch random state; greedy layer-wise pretraining happens here.
+        ``device`` and the validated ``X``, inside the fit's random scope;
+        greedy layer-wise pretraining happens here. Train with
+        ``self._train_net`` and start no stage once ``self._interrupted()``.
+        Returns the number of epochs run (None: 0).
         """
 
     def _check_data_range(self, X):
@@ -141,15 +145,23 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             )
         self._check_data_range(X)
         device = resolve_device(self.device)
-        with seeded_torch(self.random_state, device):
+        with self._interrupt_guard(), random_scope(self.random_state):
             module = (self._warm_module(X.shape[1]) if warm
                       else self._build_module(X.shape[1])).to(device)
+            pretraining_epochs = 0
             if not warm:
-                self._pretrain(module, X, device)
+                try:
+                    pretraining_epochs = self._pretrain(module, X, device) or 0
+                except KeyboardInterrupt:
+                    if not self._interrupted():
+                        raise
             net = self._train_net(
                 self._make_net(module, device, X.shape[0]), X)
+            interrupted = self._interrupted()
         self._set_fitted(net, previous=self if warm else None)
         self._finish_fit(X)
+        if interrupted:
+            self._warn_interrupted(pretraining_epochs + len(net.history))
 
     def _warm_module(self, n_features):
         """The network a warm start continues: the current parameters'
@@ -179,15 +191,21 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
     def _adopt(self, module, n_features_in, feature_names_in=None):
         """Make this estimator a fitted one around the trained ``module``,
         without training (as :func:`skae.stack` does): the net that holds
-        it, and fitted attributes of zero epochs."""
+        it, and the fitted attributes ``fit`` sets, of zero epochs."""
         device = next(module.parameters()).device
-        net = self._make_net(module, device, n_samples=1)
-        net.initialize()
         self.n_features_in_ = n_features_in
         if feature_names_in is not None:
             self.feature_names_in_ = feature_names_in
-        self._set_fitted(net)
+        self._set_fitted(self._attach_net(module, device))
         return self
+
+    def _build_attributes(self):
+        """The fitted attributes :meth:`_build_module` reads besides the
+        parameters (a ConvAE's ``image_shape_``)."""
+        return {"n_features_in_": self.n_features_in_}
+
+    def _rebuild_module(self):
+        return self._build_module(self.n_features_in_)
 
     def sample(self, n_samples=1, random_state=None):
         """Generate new samples by decoding codes drawn from a density.
@@ -209,9 +227,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             Generated samples (float32).
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, Integral) or n_samples < 1:
-            raise ValueError(
-                f"n_samples must be a positive integer; got {n_samples!r}.")
+        check_positive_int(n_samples, "n_samples")
         rng = check_random_state(random_state)
         codes = self._sample_codes(n_samples, rng).astype(np.float32)
         return self._map_batches(codes, "decode")
@@ -257,7 +273,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         calling the parent) or to derive fitted attributes from the input.
         """
         return validate_data(self, X, reset=reset, accept_sparse="csr",
-                             dtype=[np.float32, np.float64])
+                             dtype=preferred_float_dtype(X))
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -320,8 +336,18 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         """
         X = self._validate_X(X)
         self._check_data_range(X)
-        return -self._map_batches(X, "reconstruction_error",
-                                  np.float64)
+        scores = -self._map_batches(X, "reconstruction_error", np.float64)
+        overflow = np.flatnonzero(~np.isfinite(scores))
+        if len(overflow) and X.dtype == np.float32:
+            # errors beyond float32's range: those rows again in float64
+            scores[overflow] = -self._map_batches(
+                X[overflow].astype(np.float64), "reconstruction_error")
+        if not np.isfinite(scores).all():
+            warnings.warn(
+                f"The reconstruction error of {np.sum(~np.isfinite(scores))} "
+                "samples is not finite even in float64; their scores are "
+                "-inf. Scale X as for training.", RuntimeWarning)
+        return scores
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples` over ``X`` (higher is better): the

@@ -3,6 +3,8 @@ scikit-learn's constraints cannot express, and the range of the data."""
 
 from numbers import Integral
 
+import numpy as np
+
 
 def positive_ints(value, name):
     """A parameter holding one or several positive integers, as a list.
@@ -28,3 +30,70 @@ def check_unit_interval(X, what, alternative="loss='mse'"):
             f"{data.max():g}]. Scale X, for example with MinMaxScaler, or use "
             f"{alternative}."
         )
+
+
+def check_positive_int(value, name):
+    """Raise a ValueError unless ``value`` is a positive int (not a bool)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) \
+            or value < 1:
+        raise ValueError(
+            f"{name} must be a positive integer; got {value!r}.")
+    return int(value)
+
+
+def reject_bools(estimator):
+    """Raise a ValueError for a bool given to a numeric parameter.
+
+    scikit-learn's ``Interval`` constraints accept ``True`` as the integer 1
+    (bool is an Integral); for ``n_components=True`` that is a slip, not a
+    choice.
+    """
+    from sklearn.utils._param_validation import Interval
+
+    for name, constraints in estimator._parameter_constraints.items():
+        value = getattr(estimator, name)
+        if isinstance(value, (bool, np.bool_)) \
+                and "boolean" not in constraints \
+                and "verbose" not in constraints \
+                and any(isinstance(c, Interval) for c in constraints):
+            raise ValueError(
+                f"The {name!r} parameter of {type(estimator).__name__} must "
+                f"be a number, not a bool; got {value!r}.")
+
+
+def check_callbacks(callbacks):
+    """Raise a TypeError unless ``callbacks`` holds skorch callbacks or
+    ``(name, callback)`` pairs."""
+    from skorch.callbacks import Callback
+
+    for i, entry in enumerate(callbacks or []):
+        callback = entry
+        if isinstance(entry, tuple) and len(entry) == 2 \
+                and isinstance(entry[0], str):
+            callback = entry[1]
+        if not (isinstance(callback, Callback)
+                or (isinstance(callback, type)
+                    and issubclass(callback, Callback))):
+            raise TypeError(
+                f"callbacks[{i}] is {entry!r} ({type(entry).__name__}); "
+                "callbacks must be skorch callbacks (instances of "
+                "skorch.callbacks.Callback) or (name, callback) pairs.")
+
+
+def preferred_float_dtype(X):
+    """The float dtypes to validate ``X`` into, preferred first.
+
+    float32 (training runs in float32) unless the input is float64, which
+    keeps float64 (transformers preserve the dtype): a pandas frame of
+    nullable ``Float64`` or of 8-byte numbers counts as float64, as it does
+    for PCA.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if dtypes is not None and hasattr(dtypes, "__iter__"):
+        try:
+            kinds = [getattr(d, "numpy_dtype", d) for d in dtypes]
+            if kinds and all(np.dtype(k) == np.float64 for k in kinds):
+                return [np.float64, np.float32]
+        except TypeError:
+            pass
+    return [np.float32, np.float64]

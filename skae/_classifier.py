@@ -14,7 +14,7 @@ from ._base import _EVAL_BATCH_SIZE
 from ._checks import positive_ints
 from ._net import ClassifierNet, map_batches, resolve_device
 from ._parameters import store_params
-from ._random import seeded_torch
+from ._random import random_scope
 from ._stacked import StackedAE
 from ._training import NetTrainingMixin
 from .nn import ACTIVATIONS, EncoderClassifier
@@ -82,7 +82,7 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the classifier's initialisation and shuffling (and the
         autoencoder's when its own ``random_state`` is None). torch's global
-        random state is left untouched.
+        random state is neither read nor changed.
     device : {"cpu", "cuda", "auto"} or str, default="cpu"
         Where to train the classifier (the autoencoder has its own
         ``device``).
@@ -208,25 +208,39 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         ae_seed = rng.randint(np.iinfo(np.int32).max)
         if autoencoder.get_params(deep=False).get("random_state", 0) is None:
             autoencoder.set_params(random_state=ae_seed)
-        autoencoder.fit(X, None)  # (FrozenEstimator.fit requires y)
-        encoder = autoencoder.encoder_module()
-        frozen = self._frozen_parameters(encoder, autoencoder)
-        for p in frozen:
-            p.requires_grad_(False)
-
-        X_labeled = X[labeled]
-        with seeded_torch(rng, device):
-            module = EncoderClassifier(
-                encoder, autoencoder.n_components, hidden, len(classes),
-                self.activation).to(device)
-            net = self._train_net(
-                self._make_net(module, device, X_labeled.shape[0]),
-                X_labeled, y_index.astype(np.int64))
+        with self._interrupt_guard():
+            # a Ctrl-C in the autoencoder's fit ends this one too
+            autoencoder.fit(X, None)  # (FrozenEstimator.fit requires y)
+            encoder = autoencoder.encoder_module()
+            frozen = self._frozen_parameters(encoder, autoencoder)
+            for p in frozen:
+                p.requires_grad_(False)
+            X_labeled = X[labeled]
+            with random_scope(rng):
+                module = EncoderClassifier(
+                    encoder, autoencoder.n_components, hidden, len(classes),
+                    self.activation).to(device)
+                net = self._train_net(
+                    self._make_net(module, device, X_labeled.shape[0]),
+                    X_labeled, y_index.astype(np.int64))
+            interrupted = self._interrupted()
         for p in frozen:  # frozen for training only
             p.requires_grad_(True)
         self.classes_ = classes
         self.autoencoder_ = autoencoder
         self._set_fitted(net)
+        if interrupted:
+            self._warn_interrupted(
+                len(net.history), "the classifier keeps what it learned so "
+                "far (its layers on the encoder are untrained if the "
+                "autoencoder was interrupted)")
+
+    def _rebuild_module(self):
+        encoder = self.autoencoder_.encoder_module()
+        return EncoderClassifier(
+            encoder, self.autoencoder_.n_components,
+            positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes"),
+            len(self.classes_), self.activation)
 
     @property
     def encoder_(self):

@@ -159,6 +159,10 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
             )
         return X
 
+    def _build_attributes(self):
+        return {**super()._build_attributes(),
+                "image_shape_": self.image_shape_}
+
     # ------------------------------------------------------------------
     def _strides(self, n_layers):
         if self.strides is None:

@@ -59,6 +59,8 @@ class GreedyPretrainingMixin:
         data = TensorData(X, device)
         curves = []
         for depth, pair in enumerate(pairs):
+            if self._interrupted():  # Ctrl-C: no further stage
+                break
             if self.verbose:
                 layer = pair.encoder_layer
                 print(f"Greedy stage {depth + 1}/{len(pairs)}: layers "
@@ -72,15 +74,16 @@ class GreedyPretrainingMixin:
             pair.train()
             self._train_net(net, data)
             curves.append([float(v) for v in net.history[:, "train_loss"]])
-            if depth + 1 < len(pairs):
+            if depth + 1 < len(pairs) and not self._interrupted():
                 # the stage's encoder layer is frozen from now on: evaluate
                 # it once on every sample and train the next pair on that
                 data = TensorData(map_batches(pair, data.X, device, "encode"),
                                   device)
         module.train()  # the stages left shared layers in evaluation mode
         self.pretraining_loss_curves_ = curves
-        if self.verbose and self.max_iter:
+        if self.verbose and self.max_iter and not self._interrupted():
             print("Fine-tuning the whole stack")
+        return sum(len(curve) for curve in curves)
 
 
 def _layer_pairs(module, owner):

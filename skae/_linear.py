@@ -65,5 +65,10 @@ default="lbfgs"
         store_params(self, locals())
 
     def _build_module(self, n_features):
+        if self.n_components > n_features:
+            raise ValueError(
+                f"n_components={self.n_components} must be at most the "
+                f"number of features, {n_features}: a linear autoencoder, "
+                "as PCA, learns a subspace of the input space.")
         return MLPAutoencoder(n_features, (), self.n_components,
                               activation="identity")

@@ -12,35 +12,70 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from skorch import NeuralNet, NeuralNetClassifier
-from skorch.utils import TeeGenerator
 from skorch.callbacks import (
     Callback, EpochScoring, EpochTimer, PassthroughScoring, PrintLog,
     ProgressBar,
 )
+from skorch.utils import TeeGenerator
+
+from .nn._random import randperm
+
+
+#: Device types skae trains on, and how torch tells whether one is there.
+_DEVICE_TYPES = {
+    "cpu": lambda: True,
+    "cuda": lambda: torch.cuda.is_available(),
+    "mps": lambda: (hasattr(torch.backends, "mps")
+                    and torch.backends.mps.is_available()),
+    "xpu": lambda: hasattr(torch, "xpu") and torch.xpu.is_available(),
+}
+
+
+def _accelerator():
+    """torch's current accelerator (CUDA, MPS, XPU, ...), or None."""
+    accelerator = getattr(torch, "accelerator", None)
+    if accelerator is not None:
+        if accelerator.is_available():
+            return accelerator.current_accelerator()
+        return None
+    for kind in ("cuda", "mps", "xpu"):  # torch < 2.6
+        if _DEVICE_TYPES[kind]():
+            return torch.device(kind)
+    return None
 
 
 def resolve_device(device):
-    """Turn ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"auto"`` ... into a device.
+    """Turn ``"cpu"``, ``"cuda"``, ``"cuda:1"``, ``"mps"``, ``"auto"`` ...
+    into a ``torch.device``, or explain why it cannot be used.
 
-    ``"auto"`` picks CUDA when it is available and the CPU otherwise. This is
-    the only place where skae decides where tensors live.
+    ``"auto"`` picks torch's accelerator (CUDA, MPS or XPU) when there is one
+    and the CPU otherwise. This is the only place where skae decides where
+    tensors live.
     """
     if isinstance(device, torch.device):
         resolved = device
     elif device == "auto":
-        resolved = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        resolved = _accelerator() or torch.device("cpu")
     else:
         try:
             resolved = torch.device(device)
         except (RuntimeError, TypeError):
+            resolved = None
+        if resolved is None or resolved.type not in _DEVICE_TYPES:
             raise ValueError(
-                f"device={device!r} is not a torch device; use 'cpu', 'cuda', "
-                "'cuda:N' or 'auto'."
+                f"device={device!r} is not a device skae can train on; use "
+                "'cpu', 'cuda' (or 'cuda:N'), 'mps', 'xpu' or 'auto'."
             ) from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
+    if resolved.type not in _DEVICE_TYPES:
         raise ValueError(
-            f"device={device!r} asks for CUDA, but torch sees no GPU "
-            f"(torch {torch.__version__}). Use device='cpu' or device='auto'."
+            f"device={device!r} is not a device skae can train on; use "
+            "'cpu', 'cuda' (or 'cuda:N'), 'mps', 'xpu' or 'auto'.")
+    if not _DEVICE_TYPES[resolved.type]():
+        raise ValueError(
+            f"device={device!r} asks for {resolved.type.upper()}, but torch "
+            f"{torch.__version__} sees no such device here. Use "
+            "device='cpu', or device='auto' to take an accelerator when "
+            "there is one."
         )
     return resolved
 
@@ -111,8 +146,8 @@ class TensorData(torch.utils.data.Dataset):
 class BatchIterator:
     """Mini-batches of a :class:`TensorData`, reshuffled at every pass.
 
-    Shuffling draws from torch's default generator, which the estimator has
-    forked and seeded from ``random_state`` for the duration of ``fit``.
+    Shuffling draws from the current call's generator
+    (:mod:`skae.nn._random`), seeded from the estimator's ``random_state``.
     Each batch is a pair ``(X_batch, y_batch)`` as skorch expects, with
     ``y_batch=None`` when the data have no targets.
     """
@@ -128,7 +163,7 @@ class BatchIterator:
     def __iter__(self):
         n, size = len(self.dataset), self.batch_size
         if self.shuffle:
-            order = torch.randperm(n)
+            order = randperm(n)
             if not self.dataset.is_sparse:
                 order = order.to(self.dataset.device)
             for start in range(0, n, size):
@@ -190,11 +225,18 @@ class HoldoutSplit:
         n_valid = max(1, int(round(self.fraction * n)))
         if n - n_valid < 1:
             raise ValueError(
-                f"early_stopping needs at least 2 samples to hold out "
-                f"validation_fraction={self.fraction}; got {n}."
+                f"early_stopping=True holds out validation_fraction="
+                f"{self.fraction} of the {n} samples, which leaves "
+                f"{n - n_valid} to train on. Lower validation_fraction, or "
+                "set early_stopping=False."
             )
-        order = torch.randperm(n)
+        order = randperm(n)
         return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
+
+
+#: A loss this many times further from 0 than the loss of the untrained
+#: network (its first batch) has diverged, even while it is finite.
+_DIVERGENCE_FACTOR = 1e3
 
 
 class Convergence(Callback):
@@ -208,6 +250,11 @@ class Convergence(Callback):
     end (early stopping on a validation set). The first ``burn_in`` epochs
     are neither monitored nor counted (for example while a loss weight is
     being annealed, when losses of different epochs are not comparable).
+
+    The loss has diverged, and training fails with a FloatingPointError,
+    when it is not finite or when it exceeds the loss of the untrained
+    network (the first batch) by more than 1,000 times that loss's
+    magnitude.
 
     Attributes
     ----------
@@ -235,15 +282,26 @@ class Convergence(Callback):
         self.best_epoch_ = 0
         self._n_bad = 0
         self._best_state = None
+        self._initial = None
 
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, self.monitor]
-        if not math.isfinite(loss):
+        if self._initial is None:
+            batches = net.history[0, "batches"]
+            self._initial = (batches[0]["train_loss"]
+                             if batches and "train_loss" in batches[0]
+                             else loss)
+        diverged = not math.isfinite(loss) or (
+            math.isfinite(self._initial)
+            and loss - self._initial > _DIVERGENCE_FACTOR * max(
+                abs(self._initial), 1e-12))
+        if diverged:
             raise FloatingPointError(
-                f"The training loss became {loss} at epoch {len(net.history)}: "
-                f"training diverged. Lower learning_rate (now {net.lr:g}) or "
-                "scale the input, for example with StandardScaler or "
-                "MinMaxScaler."
+                f"The training loss became {loss:g} at epoch "
+                f"{len(net.history)} (the untrained network's was "
+                f"{self._initial:g}): training diverged. Lower learning_rate "
+                f"(now {net.lr:g}) or scale the input, for example with "
+                "StandardScaler or MinMaxScaler."
             )
         if len(net.history) <= self.burn_in:
             return
@@ -269,6 +327,10 @@ class Convergence(Callback):
         if self.restore_best and self._best_state is not None:
             net.module_.load_state_dict(self._best_state)
         self._best_state = None
+
+
+#: Stands for ``module_`` in a pickled net whose ``module`` is the same.
+_SAME_AS_MODULE_ = "<skae: the same network as module_>"
 
 
 class TensorBatchesMixin:
@@ -359,12 +421,42 @@ class TensorBatchesMixin:
             kwargs["batch_size"] = len(dataset)
         return getattr(self, prefix)(dataset, **kwargs)
 
+    def __getstate__(self):
+        # skae hands skorch an instantiated network, so ``module`` (the
+        # argument) is ``module_`` (the trained network); skorch pickles
+        # the two apart, which would store the weights twice.
+        same = self.__dict__.get("module") is self.__dict__.get("module_")
+        state = super().__getstate__()
+        if same:
+            state["module"] = _SAME_AS_MODULE_
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if isinstance(self.module, str) and self.module == _SAME_AS_MODULE_:
+            self.module = self.module_
+
     def _train_mode(self, training=True):
         """Put the module in training or evaluation mode, skipping the
         recursive ``module.train()`` walk when the mode is already right
         (once per batch it costs about 2% of an epoch)."""
         if self.module_.training != training:
             self.module_.train(training)
+
+
+class NetworkLoss(torch.nn.Module):
+    """The criterion of :class:`AutoencoderNet`, which has none of its own.
+
+    The network computes its loss terms itself
+    (:meth:`skae.nn.Autoencoder.loss_terms`); this stateless module stands
+    in for skorch's criterion so that skorch's checkpoints (``Checkpoint``,
+    ``LoadInitState``, ``save_params``) save and load it like any other.
+    """
+
+    def forward(self, *args, **kwargs):
+        raise RuntimeError(
+            "An autoencoder's loss comes from its network's loss_terms; "
+            "this criterion is never called.")
 
 
 class AutoencoderNet(TensorBatchesMixin, NeuralNet):
@@ -388,7 +480,7 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
     """
 
     def __init__(self, module, *args, weight_decay=0.0, **kwargs):
-        kwargs.setdefault("criterion", None)
+        kwargs.setdefault("criterion", NetworkLoss)
         super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
 
     def _scoring_callbacks(self):
@@ -400,11 +492,6 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
             for term in getattr(self.module, "loss_term_names", ())
             for prefix in prefixes
         ]
-
-    def initialize_criterion(self):
-        # The module computes its own loss terms (``Autoencoder.loss_terms``).
-        self.criterion_ = None
-        return self
 
     def _record_terms(self, terms, prefix):
         for name, value in terms.items():

@@ -1,10 +1,15 @@
-"""Randomness: everything random in skae derives from ``random_state``."""
+"""Randomness: everything random in skae derives from ``random_state``.
 
-import contextlib
+Each call that draws (``fit``, ``sample``, ...) seeds its own torch
+generators from ``random_state`` (:func:`random_scope`); torch's global
+random state is neither read nor changed, so concurrent calls in threads
+give the results they give one after the other.
+"""
 
 import numpy as np
-import torch
 from sklearn.utils import check_random_state
+
+from .nn._random import generator_scope
 
 
 def torch_seed(random_state):
@@ -12,17 +17,7 @@ def torch_seed(random_state):
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-@contextlib.contextmanager
-def seeded_torch(random_state, device=None):
-    """Run a block with torch's generators seeded from ``random_state``.
-
-    torch's global random state (CPU, and the CUDA device in use) is saved
-    before and restored after, so fitting an estimator neither depends on nor
-    changes the random state of the user's own torch code.
-    """
-    devices = []
-    if device is not None and torch.device(device).type == "cuda":
-        devices = [torch.device(device).index or 0]
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(torch_seed(random_state))
-        yield
+def random_scope(random_state):
+    """A block whose torch draws in skae come from generators seeded from
+    ``random_state`` (an int, a RandomState, or None)."""
+    return generator_scope(torch_seed(random_state))

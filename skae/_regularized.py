@@ -17,10 +17,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._architecture import MLPAutoencoderMixin
 from ._base import _EVAL_BATCH_SIZE, BaseAutoencoder
+from ._checks import check_positive_int
 from ._corruption import CorruptionMixin
 from ._greedy import GreedyPretrainingMixin
 from ._parameters import store_params
-from ._random import seeded_torch
+from ._random import random_scope
 from ._sampling import MixtureSamplingMixin
 from .nn import (
     NOISES,
@@ -30,6 +31,7 @@ from .nn import (
     SparseMLPAutoencoder,
     WinnerTakeAllMLPAutoencoder,
 )
+from .nn._random import rand
 from .nn._regularized import SPARSITY_PENALTIES
 
 
@@ -143,10 +145,8 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
             Generated samples (float32).
         """
         check_is_fitted(self)
-        for name, value in (("n_samples", n_samples), ("n_steps", n_steps)):
-            if not isinstance(value, Integral) or value < 1:
-                raise ValueError(
-                    f"{name} must be a positive integer; got {value!r}.")
+        check_positive_int(n_samples, "n_samples")
+        check_positive_int(n_steps, "n_steps")
         module = self.module_
         module.eval()
         corrupt = module.corruption.corrupt
@@ -154,10 +154,10 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
         low = torch.as_tensor(self._chain_low, device=device)
         high = torch.as_tensor(self._chain_high, device=device)
         out = []
-        with seeded_torch(random_state, device), torch.no_grad():
+        with random_scope(random_state), torch.no_grad():
             for start in range(0, n_samples, _EVAL_BATCH_SIZE):
                 n = min(_EVAL_BATCH_SIZE, n_samples - start)
-                x = low + (high - low) * torch.rand(n, len(low), device=device)
+                x = low + (high - low) * rand(n, len(low), device=device)
                 for _ in range(n_steps):
                     x = module.decode(module.encode(corrupt(x)))
                     # an unbounded decoder's errors compound along the chain

@@ -14,7 +14,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from ._random import seeded_torch
+from ._random import random_scope
 
 #: Training codes kept for the density of ``sample`` (a Gaussian mixture of
 #: a few components needs no more).
@@ -98,6 +98,6 @@ class PriorSamplingMixin:
     match (``module_.sample_prior``); nothing is fitted after training."""
 
     def _sample_codes(self, n_samples, rng):
-        with seeded_torch(rng, self.net_.device):
+        with random_scope(rng):
             codes = self.module_.sample_prior(n_samples)
         return codes.detach().cpu().numpy().astype(np.float64)

@@ -5,6 +5,7 @@ from ._base import BaseAutoencoder
 from ._greedy import GreedyPretrainingMixin
 from ._parameters import store_params
 from ._sampling import MixtureSamplingMixin
+from .nn import ChainedAutoencoder
 
 
 class StackedAE(GreedyPretrainingMixin, MixtureSamplingMixin,
@@ -72,3 +73,10 @@ class StackedAE(GreedyPretrainingMixin, MixtureSamplingMixin,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None, sampler_components=10):
         store_params(self, locals())
+
+    def _rebuild_module(self):
+        parts = vars(self).get("_stack_parts")
+        if parts is None:
+            return super()._rebuild_module()
+        # the result of skae.stack: a chain of the stacked networks
+        return ChainedAutoencoder([part._rebuild_module() for part in parts])

@@ -3,6 +3,7 @@
 import copy
 from numbers import Integral
 
+from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -111,10 +112,21 @@ def stack(autoencoders):
     module = ChainedAutoencoder([copy.deepcopy(ae.module_) for ae in steps])
     stacked._adopt(module, first.n_features_in_,
                    getattr(first, "feature_names_in_", None))
+    # what the chain is made of, to rebuild it (skae.load): each part's
+    # parameters and the fitted attributes its network is built from
+    stacked._stack_parts = [_architecture(ae) for ae in steps]
     stacked.pretraining_loss_curves_ = [list(ae.loss_curve_) for ae in steps]
     # the stack's codes are the last autoencoder's
     stacked._adopt_sampler(last)
     return stacked
+
+
+def _architecture(ae):
+    """An unfitted copy of ``ae`` that can rebuild its network."""
+    part = clone(ae)
+    for name, value in ae._build_attributes().items():
+        setattr(part, name, value)
+    return part
 
 
 def _hidden_sizes(ae):

@@ -7,6 +7,7 @@ autoencoders (:class:`skae._base.BaseAutoencoder`) and
 :class:`skae.PretrainedClassifier` inherit it.
 """
 
+import contextlib
 import copy
 import warnings
 from numbers import Integral, Real
@@ -15,6 +16,8 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._checks import check_callbacks, reject_bools
+from ._interrupt import InterruptGuard
 from ._net import Convergence, HoldoutSplit
 from ._parameters import DeclaredParamsMixin
 
@@ -67,8 +70,10 @@ default="adam"
         an epoch improves when its loss is below ``best * (1 - tol)``.
     random_state : int, RandomState instance or None, default=None
         Seeds everything random in training (initialisation, shuffling,
-        noise); an int gives bit-identical results on CPU. torch's global
-        random state is left untouched.
+        noise). An int gives bit-identical results on the same machine with
+        the same number of torch threads (float32 sums depend on how they
+        are split), also when fits run concurrently in threads; torch's
+        global random state is neither read nor changed.
     verbose : int, default=0
         1 prints a line per epoch with the loss terms, 2 adds a progress bar.
     device : {"cpu", "cuda", "auto"} or str, default="cpu"
@@ -149,6 +154,12 @@ default="adam"
         example while a loss weight is annealed)."""
         return 0
 
+    def _validate_params(self):
+        # scikit-learn's constraints, then what they cannot say
+        super()._validate_params()
+        reject_bools(self)
+        check_callbacks(self.callbacks)
+
     # ------------------------------------------------------------------
     def _fit_restoring(self, fit, *args):
         """Run ``fit(*args)``; if it raises (bad input, a diverging loss,
@@ -161,6 +172,30 @@ default="adam"
             self.__dict__.update(state)
             raise
         return self
+
+    @contextlib.contextmanager
+    def _interrupt_guard(self):
+        """The block of a fit: Ctrl-C ends it (see ``skae._interrupt``)
+        and :meth:`_interrupted` tells whether it did."""
+        with InterruptGuard() as guard:
+            self._fit_guard = guard
+            try:
+                yield guard
+            finally:
+                del self._fit_guard
+
+    def _interrupted(self):
+        """Whether the user pressed Ctrl-C during the running fit."""
+        guard = getattr(self, "_fit_guard", None)
+        return guard is not None and guard.caught
+
+    def _warn_interrupted(self, epochs, what="the model keeps what it "
+                          "learned so far"):
+        warnings.warn(
+            f"{type(self).__name__}.fit was interrupted (Ctrl-C) after "
+            f"{epochs} epochs: {what}. Fit again with warm_start=True (where "
+            "the estimator has it) to continue.",
+            UserWarning, stacklevel=3)
 
     def _optimizer_class(self):
         if isinstance(self.optimizer, str):
@@ -223,28 +258,67 @@ default="adam"
             callbacks=callbacks,
             verbose=self.verbose,
             device=str(device),
-            torch_load_kwargs={"weights_only": False},
             **extra,
             **self._net_kwargs(),
         )
 
-    def _train_net(self, net, *args):
-        """``net.fit(*args)`` (skorch warns when handed an initialised
-        module, which skae always does)."""
+    def _attach_net(self, module, device):
+        """Hold the trained ``module`` in an initialised net that has not
+        trained it (:func:`skae.stack`, :func:`skae.load`)."""
+        net = self._make_net(module, device, n_samples=1)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", module="skorch")
-            net.fit(*args)
+            net.initialize()
+        self.net_ = net
+        return net
+
+    def _rebuild_module(self):
+        """A new network of the fitted architecture, to load weights into
+        (:func:`skae.load`)."""
+        raise NotImplementedError
+
+    def _release_optimizer_state(self):
+        """Fresh optimizers for ``net_``: the state of the finished run's
+        (Adam's moments, L-BFGS's history) would only continue that run
+        and can weigh more than the network. A warm start or a refit
+        builds new optimizers anyway."""
+        self.net_.initialize_optimizer()
+
+    def _train_net(self, net, *args):
+        """``net.fit(*args)`` (skorch warns when handed an initialised
+        module, which skae always does).
+
+        After a Ctrl-C in this fit the net is only initialised: no further
+        training starts.
+        """
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module="skorch")
+            try:
+                if self._interrupted():
+                    net.initialize()
+                else:
+                    net.fit(*args)
+            except KeyboardInterrupt:
+                # Ctrl-C outside skorch's epoch loop: keep what was trained
+                if not self._interrupted():
+                    raise
+                if not net.initialized_:
+                    net.initialize()
+        if self._interrupted() and net.history \
+                and "train_loss" not in net.history[-1]:
+            del net.history[-1]  # the epoch the Ctrl-C cut short
         return net
 
     def _set_fitted(self, net, previous=None):
         """The fitted attributes of the training that ``net`` ran; with
         ``previous`` (a warm start), its curves continue."""
         history = net.history
+        self.net_ = net
+        self._release_optimizer_state()
         convergence = dict(net.callbacks_)["convergence"]
         losses = [float(v) for v in history[:, "train_loss"]] if history else []
         # None when no epoch ran (max_iter=0, or a network adopted untrained)
         best = convergence.best_loss_ if history else None
-        self.net_ = net
         self.loss_curve_ = (previous.loss_curve_ if previous else []) + losses
         self.n_iter_ = len(self.loss_curve_)
         if self.early_stopping:

@@ -143,8 +143,9 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         improving.
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the shuffling, the reparameterisation
-        noise and the fixed draws of the scores; an int gives bit-identical
-        results on CPU. torch's global random state is left untouched.
+        noise and the fixed draws of the scores. An int gives bit-identical
+        results on the same machine with the same number of torch threads;
+        torch's global random state is neither read nor changed.
     warm_start : bool, default=False
         Continue training the previous fit's network (with a new optimizer;
         the KL warm-up continues where it stopped).

@@ -236,7 +236,7 @@ def test_device_and_optimizer_choices(digits):
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert next(est.module_.parameters()).device.type == expected
     if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="no GPU"):
+        with pytest.raises(ValueError, match="sees no such device"):
             StackedAE(device="cuda").fit(X)
     with pytest.raises(TypeError, match="Optimizer"):
         StackedAE(optimizer=dict).fit(X)

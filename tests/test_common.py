@@ -13,7 +13,7 @@ import skae
 FAST = dict(max_iter=5, batch_size=16, random_state=0)
 FAST_BY_CLASS = {
     "StackedAE": dict(n_components=3, hidden_layer_sizes=(8,)),
-    "LinearAE": dict(n_components=3),
+    "LinearAE": dict(n_components=1),
     "DenoisingAE": dict(n_components=3, hidden_layer_sizes=(8,)),
     "SparseAE": dict(n_components=3, hidden_layer_sizes=(8,)),
     "ContractiveAE": dict(n_components=3, hidden_layer_sizes=(8,)),

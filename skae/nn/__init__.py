@@ -9,7 +9,13 @@ from ._adversarial import PRIORS, AdversarialMLP
 from ._base import Autoencoder, Encoder
 from ._classifier import EncoderClassifier
 from ._conv import ConvAutoencoder
-from ._layers import ACTIVATIONS, TiedLinear, init_linear, make_activation
+from ._layers import (
+    ACTIVATIONS,
+    TiedLinear,
+    init_linear,
+    make_activation,
+    make_layer,
+)
 from ._layerwise import ChainedAutoencoder, LayerPair
 from ._losses import LOSSES, reconstruction_loss
 from ._mlp import MLPAutoencoder
@@ -45,5 +51,6 @@ __all__ = [
     "WinnerTakeAllMLPAutoencoder",
     "init_linear",
     "make_activation",
+    "make_layer",
     "reconstruction_loss",
 ]

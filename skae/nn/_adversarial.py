@@ -6,8 +6,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._layers import init_linear, make_activation
+from ._layers import make_activation, make_layer
 from ._mlp import MLPAutoencoder
+from ._random import randint, randn
 
 #: Priors of :class:`AdversarialMLP`.
 PRIORS = ("normal", "mixture")
@@ -79,7 +80,8 @@ code_activation, out_activation, loss, tied_weights
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
             last = i == len(sizes) - 2
             self.discriminator.append(
-                init_linear(nn.Linear(a, b), "identity" if last else activation))
+                make_layer(nn.Linear, a, b,
+                           activation="identity" if last else activation))
             if not last:
                 self.discriminator.append(make_activation(activation))
         if prior == "mixture":
@@ -98,11 +100,11 @@ code_activation, out_activation, loss, tied_weights
     def sample_prior(self, n_samples):
         """``n_samples`` draws from the prior (torch's generator)."""
         ref = self.encoder[0].weight
-        draws = torch.randn(n_samples, self.n_components, device=ref.device,
+        draws = randn(n_samples, self.n_components, device=ref.device,
                             dtype=ref.dtype)
         if self.prior == "normal":
             return draws
-        which = torch.randint(len(self.prior_means), (n_samples,),
+        which = randint(len(self.prior_means), (n_samples,),
                               device=ref.device)
         return self.prior_means.to(ref.dtype)[which] + _MIXTURE_STD * draws
 

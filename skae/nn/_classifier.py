@@ -2,7 +2,7 @@
 
 from torch import nn
 
-from ._layers import init_linear, make_activation
+from ._layers import make_activation, make_layer
 
 
 class EncoderClassifier(nn.Module):
@@ -31,9 +31,10 @@ class EncoderClassifier(nn.Module):
         sizes = [n_code, *hidden_layer_sizes]
         layers = []
         for a, b in zip(sizes[:-1], sizes[1:]):
-            layers += [init_linear(nn.Linear(a, b), activation),
+            layers += [make_layer(nn.Linear, a, b, activation=activation),
                        make_activation(activation)]
-        layers.append(init_linear(nn.Linear(sizes[-1], n_classes), "identity"))
+        layers.append(make_layer(nn.Linear, sizes[-1], n_classes,
+                                 activation="identity"))
         self.head = nn.Sequential(*layers)
 
     def forward(self, x):

@@ -6,7 +6,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._base import Autoencoder
-from ._layers import init_linear, make_activation
+from ._layers import make_activation, make_layer
 
 
 def conv_output_size(size, stride):
@@ -101,16 +101,16 @@ class ConvAutoencoder(Autoencoder):
         pad = kernel_size // 2
         in_channels = [channels, *filters[:-1]]
         self.encoder = nn.ModuleList(
-            init_linear(nn.Conv2d(c_in, c_out, kernel_size, stride, pad),
-                        activation)
+            make_layer(nn.Conv2d, c_in, c_out, kernel_size, stride, pad,
+                       activation=activation)
             for c_in, c_out, stride in zip(in_channels, filters, strides)
         )
         n_features = math.prod(self.feature_shape)
-        self.code = init_linear(nn.Linear(n_features, n_components),
-                                code_activation)
+        self.code = make_layer(nn.Linear, n_features, n_components,
+                               activation=code_activation)
         self.code_norm = CodeBatchNorm(n_components) if batch_norm else None
-        self.expand = init_linear(nn.Linear(n_components, n_features),
-                                  activation)
+        self.expand = make_layer(nn.Linear, n_components, n_features,
+                                 activation=activation)
         # decoder layer i undoes encoder layer i (run in reverse order): it
         # maps sizes[i + 1] back to sizes[i]
         decoder = []
@@ -120,10 +120,10 @@ class ConvAutoencoder(Autoencoder):
             # (n_in - 1) * stride + 1 + output_padding == n_out
             out_pad = (h - (h_in - 1) * stride - 1,
                        w - (w_in - 1) * stride - 1)
-            layer = nn.ConvTranspose2d(filters[i], in_channels[i], kernel_size,
-                                       stride, pad, output_padding=out_pad)
-            decoder.append(init_linear(
-                layer, activation if i else out_activation))
+            decoder.append(make_layer(
+                nn.ConvTranspose2d, filters[i], in_channels[i], kernel_size,
+                stride, pad, output_padding=out_pad,
+                activation=activation if i else out_activation))
         self.decoder = nn.ModuleList(decoder)
         self.activation = make_activation(activation)
         self.code_activation = make_activation(code_activation)

@@ -4,6 +4,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ._random import current_generator
+
 #: Hidden-layer activations by name (the names ``MLPRegressor`` and the
 #: TensorFlow tutorials use). ``"logistic"`` is scikit-learn's name for the
 #: sigmoid.
@@ -35,19 +37,36 @@ def init_linear(layer, activation):
     He (fan-in, gain 2) for the rectifier family, LeCun for SELU and
     Glorot for the saturating and linear activations; biases start at 0.
     This is the ``variance_scaling_initializer`` that Géron's *Hands-On
-    Machine Learning* uses for ELU networks.
+    Machine Learning* uses for ELU networks. The draws come from the
+    current call's generator (:mod:`skae.nn._random`).
     """
     weight = layer.weight
-    if activation in ("relu", "elu", "gelu"):
-        nn.init.kaiming_normal_(weight, nonlinearity="relu")
-    elif activation == "selu":
-        # LeCun normal: std 1 / sqrt(fan_in), convolutions included
-        nn.init.kaiming_normal_(weight, nonlinearity="linear")
-    else:
-        nn.init.xavier_uniform_(weight)
-    if layer.bias is not None:
-        nn.init.zeros_(layer.bias)
+    generator = current_generator(weight.device)
+    with torch.no_grad():
+        if activation in ("relu", "elu", "gelu"):
+            nn.init.kaiming_normal_(weight, nonlinearity="relu",
+                                    generator=generator)
+        elif activation == "selu":
+            # LeCun normal: std 1 / sqrt(fan_in), convolutions included
+            nn.init.kaiming_normal_(weight, nonlinearity="linear",
+                                    generator=generator)
+        else:
+            nn.init.xavier_uniform_(weight, generator=generator)
+        if layer.bias is not None:
+            nn.init.zeros_(layer.bias)
     return layer
+
+
+def make_layer(cls, *args, activation="identity", **kwargs):
+    """A new ``cls`` layer (``nn.Linear``, ``nn.Conv2d``, ...) initialised by
+    :func:`init_linear` for ``activation``.
+
+    The layer's own random initialisation is skipped
+    (``torch.nn.utils.skip_init``), so building a network draws from the
+    current call's generator only, never from torch's global one.
+    """
+    return init_linear(torch.nn.utils.skip_init(cls, *args, **kwargs),
+                       activation)
 
 
 class TiedLinear(nn.Module):

@@ -3,7 +3,7 @@
 from torch import nn
 
 from ._base import Autoencoder
-from ._layers import TiedLinear, init_linear, make_activation
+from ._layers import TiedLinear, init_linear, make_activation, make_layer
 from ._layerwise import LayerPair
 
 #: What a subclass may not change for its layer pairs to be trained one at a
@@ -49,7 +49,8 @@ class MLPAutoencoder(Autoencoder):
         sizes = [n_features, *hidden_layer_sizes, n_components]
         pairs = list(zip(sizes[:-1], sizes[1:]))
         self.encoder = nn.ModuleList(
-            init_linear(nn.Linear(a, b), activation) for a, b in pairs
+            make_layer(nn.Linear, a, b, activation=activation)
+            for a, b in pairs
         )
         init_linear(self.encoder[-1], code_activation)
         if tied_weights:
@@ -58,7 +59,7 @@ class MLPAutoencoder(Autoencoder):
             )
         else:
             self.decoder = nn.ModuleList(
-                init_linear(nn.Linear(b, a), activation)
+                make_layer(nn.Linear, b, a, activation=activation)
                 for a, b in reversed(pairs)
             )
             init_linear(self.decoder[-1], out_activation)

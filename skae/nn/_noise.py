@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from ._random import rand_like, randn_like
+
 #: Corruption processes by name.
 NOISES = ("gaussian", "masking", "salt_pepper")
 
@@ -10,8 +12,8 @@ NOISES = ("gaussian", "masking", "salt_pepper")
 class Corruption(nn.Module):
     """Corrupt a batch in training mode; the identity in evaluation mode.
 
-    Draws from torch's default generator, which skae's estimators fork and
-    seed from their ``random_state`` during ``fit``, so every batch gets
+    Draws from the current call's generator (:mod:`skae.nn._random`), which
+    skae's estimators seed from their ``random_state``, so every batch gets
     fresh noise and runs are reproducible.
 
     Parameters
@@ -42,11 +44,11 @@ class Corruption(nn.Module):
     def corrupt(self, x):
         """Corrupted copy of ``x`` (whatever the mode)."""
         if self.noise == "gaussian":
-            return x + self.noise_level * torch.randn_like(x)
-        hit = torch.rand_like(x) < self.noise_level
+            return x + self.noise_level * randn_like(x)
+        hit = rand_like(x) < self.noise_level
         if self.noise == "masking":
             return x.masked_fill(hit, 0.0)
-        salt = torch.rand_like(x) < 0.5
+        salt = rand_like(x) < 0.5
         values = torch.where(salt, torch.full_like(x, self.high),
                              torch.full_like(x, self.low))
         return torch.where(hit, values, x)

@@ -12,6 +12,7 @@ import math
 import torch
 
 from ._mlp import MLPAutoencoder
+from ._random import randn, randn_like
 
 #: Sparsity penalties by name (see :func:`sparsity_penalty`).
 SPARSITY_PENALTIES = ("kl", "l1", "mse")
@@ -128,8 +129,8 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
       vectors ``u_r`` in code space (Hutchinson's trace estimator,
       ``E ||J^T u||^2 = trace(J J^T) = ||J||_F^2``). Each projection is one
       vector-Jacobian product (a backward pass through the encoder, kept in
-      the graph), drawn afresh for every sample and batch from torch's
-      random stream.
+      the graph), drawn afresh for every sample and batch from the current
+      call's generator.
     * Deeper encoder, ``n_projections=None``: exact, from the full Jacobian
       (``n_components`` vector-Jacobian products, batched with vmap), which
       costs about ``n_components`` times the estimate's.
@@ -179,13 +180,13 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
         create_graph = self.training  # the penalty is trained through
         if n_projections == 1:  # the default: one plain backward pass
             (rows,) = torch.autograd.grad(
-                code, x, torch.randn_like(code), create_graph=create_graph)
+                code, x, randn_like(code), create_graph=create_graph)
             return rows.square().flatten(1).sum(1)
         if n_projections is None:
             vectors = torch.eye(k, dtype=code.dtype, device=code.device)
             vectors = vectors[:, None, :].expand(k, batch, k)
         else:
-            vectors = torch.randn(n_projections, batch, k, dtype=code.dtype,
+            vectors = randn(n_projections, batch, k, dtype=code.dtype,
                                   device=code.device)
         (rows,) = torch.autograd.grad(code, x, vectors,
                                       create_graph=create_graph,

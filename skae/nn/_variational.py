@@ -7,7 +7,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._base import Autoencoder
-from ._layers import init_linear, make_activation
+from ._layers import init_linear, make_activation, make_layer
+from ._random import randn, randn_like
 
 #: Observation models of :class:`VariationalMLP`.
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -77,19 +78,19 @@ class VariationalMLP(Autoencoder):
         self.kl_weight = kl_weight
         sizes = [n_features, *hidden_layer_sizes]
         self.encoder = nn.ModuleList(
-            init_linear(nn.Linear(a, b), activation)
+            make_layer(nn.Linear, a, b, activation=activation)
             for a, b in zip(sizes[:-1], sizes[1:])
         )
         # mean and log-variance heads in one layer, with small weights so
         # that q(z|x) starts near the prior N(0, I) (a noisy, far-off start
         # costs held-out ELBO)
-        self.posterior_head = init_linear(
-            nn.Linear(sizes[-1], 2 * n_components), "identity")
+        self.posterior_head = make_layer(
+            nn.Linear, sizes[-1], 2 * n_components, activation="identity")
         with torch.no_grad():
             self.posterior_head.weight.mul_(1e-2)
         back = [n_components, *reversed(sizes)]
         self.decoder = nn.ModuleList(
-            init_linear(nn.Linear(a, b), activation)
+            make_layer(nn.Linear, a, b, activation=activation)
             for a, b in zip(back[:-1], back[1:])
         )
         init_linear(self.decoder[-1], "identity")
@@ -120,7 +121,7 @@ class VariationalMLP(Autoencoder):
     def sample_prior(self, n_samples):
         """``n_samples`` draws from the prior N(0, I) (torch's generator)."""
         ref = self.posterior_head.weight
-        return torch.randn(n_samples, self.n_components, device=ref.device,
+        return randn(n_samples, self.n_components, device=ref.device,
                            dtype=ref.dtype)
 
     # -- densities --------------------------------------------------------
@@ -146,7 +147,7 @@ class VariationalMLP(Autoencoder):
     # -- training -------------------------------------------------------
     def forward(self, x):
         mean, log_var = self.posterior(x)
-        code = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
+        code = mean + torch.exp(0.5 * log_var) * randn_like(mean)
         return {"code": code, "mean": mean, "log_var": log_var,
                 "logits": self.decode_logits(code)}
 
