@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from _pytest.doctest import DoctestItem
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
@@ -19,3 +20,13 @@ def mnist():
 
     X, y = load_mnist(return_X_y=True)
     return train_test_split(X, y, test_size=1000, random_state=0, stratify=y)
+
+
+def pytest_collection_modifyitems(items):
+    """The docstring examples fit for a few epochs on purpose: their
+    stopping-rule warnings are expected there, and only there."""
+    expected = pytest.mark.filterwarnings(
+        "ignore::sklearn.exceptions.ConvergenceWarning")
+    for item in items:
+        if isinstance(item, DoctestItem):
+            item.add_marker(expected)

@@ -9,6 +9,11 @@ from sklearn.linear_model import LogisticRegression
 from skae import AdversarialAE, StackedAE
 from skae.nn._adversarial import mixture_means
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 # few samples, so small batches (more adversarial steps per epoch) and a
 # livelier adversary than the default
 FAST = dict(n_components=8, hidden_layer_sizes=(64,), out_activation="sigmoid",

@@ -17,6 +17,11 @@ from skorch.callbacks import Callback
 
 from skae import LinearAE, StackedAE
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 FAST = dict(hidden_layer_sizes=(32,), max_iter=20, learning_rate=1e-2,
             random_state=0)
 

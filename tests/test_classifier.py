@@ -11,6 +11,11 @@ from sklearn.utils.estimator_checks import check_classifiers_predictions
 from skae import PretrainedClassifier, StackedAE
 from skae.nn import Encoder
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 #: A small autoencoder for the 8x8 digits (sigmoid units and cross-entropy
 #: suit pixel intensities in [0, 1]).
 AE = dict(n_components=32, hidden_layer_sizes=(64,), activation="sigmoid",

@@ -11,6 +11,11 @@ from sklearn.decomposition import PCA
 from skae import ConvAE
 from skae.nn import ConvAutoencoder
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 TINY = dict(n_components=4, filters=(4, 8), max_iter=2, random_state=0)
 
 

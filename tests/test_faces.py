@@ -7,6 +7,11 @@ from sklearn.utils import Bunch
 
 from skae.datasets import load_faces
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 def test_lfw_subset_faces_ship_with_scikit_image():
     from skimage.data import lfw_subset

@@ -8,6 +8,11 @@ from sklearn.exceptions import NotFittedError
 
 from skae import StackedAE, interpolate
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 @pytest.fixture(scope="module")
 def ae(digits):

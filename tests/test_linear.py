@@ -5,6 +5,12 @@ from scipy.linalg import subspace_angles
 from sklearn.decomposition import PCA
 
 from skae import LinearAE
+import pytest
+
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def test_linear_ae_matches_pca_on_held_out_digits(digits):

@@ -9,6 +9,11 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skae import LinearAE, StackedAE
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SMALL = dict(n_components=4, hidden_layer_sizes=(16,), max_iter=3,
              random_state=0)

@@ -24,6 +24,11 @@ from skae import (
 )
 from skae._docstrings import numpydoc_entries
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 FAST = dict(max_iter=60, learning_rate=1e-2, random_state=0)
 
 

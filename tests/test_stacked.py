@@ -8,6 +8,11 @@ from sklearn.pipeline import Pipeline
 
 from skae import StackedAE
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 FAST = dict(max_iter=30, learning_rate=1e-2, random_state=0)
 
 

@@ -22,6 +22,11 @@ from skae.nn import MLPAutoencoder
 
 from test_docstrings import check_docstring
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 # -- the variant: everything below up to the tests ----------------------
 class L1Net(MLPAutoencoder):

@@ -10,6 +10,11 @@ from sklearn.neighbors import NearestNeighbors
 
 from skae import VariationalAE
 
+#: The fits here are deliberately short: the stopping rule's warning is
+#: expected (tests that check it catch it with pytest.warns).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
 FAST = dict(n_components=8, hidden_layer_sizes=(64,), likelihood="bernoulli",
             max_iter=60, learning_rate=3e-3, random_state=0)
 
