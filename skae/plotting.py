@@ -30,11 +30,11 @@ with a ``line_`` to restyle does not describe; the single-axes ones
 :func:`plot_score_histogram`) take ``ax=`` to draw into a figure of yours and
 leave every artist on the returned figure to restyle, and what a
 ``Display`` would cache (codes, scores) is one ``transform`` or
-``score_samples`` call away. scikit-learn's own displays work on skae's
-estimators where they apply: for example
-``RocCurveDisplay.from_estimator(detector, X, is_inlier)`` for an
-:class:`~skae.AutoencoderOutlierDetector`. One convention for the whole
-module keeps it predictable.
+``score_samples`` call away. Where a standard restylable plot exists,
+scikit-learn's display is the one to use: the ROC curve of a detector is
+``RocCurveDisplay.from_predictions(is_inlier, detector.score_samples(X))``
+(its ``from_estimator`` takes classifiers only). One convention for the
+whole module keeps it predictable.
 
 matplotlib is an optional dependency: ``pip install skae[plot]``.
 """

@@ -564,8 +564,7 @@ def test_score_histogram_of_other_estimators(zero_detector, ae, digits):
     iforest = IsolationForest(random_state=0).fit(X)
     (line,) = _threshold_lines(plot_score_histogram(iforest, X, y).axes[0])
     assert line.get_xdata()[0] == pytest.approx(iforest.offset_)
-    pipe = make_pipeline(MinMaxScaler(), zero_detector[-1]
-                         if hasattr(zero_detector, "steps") else zero_detector)
+    pipe = make_pipeline(MinMaxScaler(), zero_detector)  # a fitted step
     pipe[0].fit(X)
     ax = plot_score_histogram(pipe, X, y).axes[0]
     assert len(ax.patches) == 10  # one histogram per digit
