@@ -42,8 +42,9 @@ class AutoencoderOutlierDetector(OutlierMixin, BaseEstimator):
         The expected share of outliers in the training data; it only sets
         the threshold ``offset_``, not the scores. A float flags that share
         of the training samples: ``offset_`` is the ``contamination``
-        quantile of their scores, as :class:`~sklearn.ensemble.
-        IsolationForest` does. ``"auto"`` flags the training samples whose
+        quantile of their scores, as
+        :class:`~sklearn.ensemble.IsolationForest` does (but see the Notes
+        for new data). ``"auto"`` flags the training samples whose
         score lies more than 1.5 interquartile ranges below the first
         quartile of the training scores (Tukey's fence; for reconstruction
         errors, more than 1.5 IQR above the third quartile). Why not a
