@@ -106,26 +106,22 @@ def _as_2d(X, name="X"):
     return X
 
 
-def _samples(X, n=None):
-    """``X`` for the estimator, as a float 2-D array, and its image shape.
+def _samples(X):
+    """``X`` for the estimator, ``X`` as a float 2-D array, its image shape.
 
     3-D and 4-D arrays are images ``(n, H, W)`` or ``(n, C, H, W)``: they
     are flattened (skae's ConvAE takes flat rows once fitted) and their
-    shape is returned. A DataFrame is passed to the estimator as it is, so
-    that its column names are checked. Only the first ``n`` samples are
-    kept when ``n`` is given.
+    shape is returned (else None). A DataFrame is passed to the estimator
+    as it is, so that its column names are checked.
     """
-    array_shape = None
     if hasattr(X, "iloc"):  # a DataFrame: keep it for the estimator
-        X_est = X if n is None else _safe_indexing(X, slice(0, n))
-        return X_est, np.asarray(X_est, dtype=float), None
+        return X, np.asarray(X, dtype=float), None
     X = np.asarray(X)
+    array_shape = None
     if X.ndim >= 3:
         array_shape = X.shape[1:]
         X = X.reshape(len(X), -1)
     X = _as_2d(X)
-    if n is not None:
-        X = X[:n]
     return X, X.astype(float, copy=False), array_shape
 
 

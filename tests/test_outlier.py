@@ -1,10 +1,14 @@
 """AutoencoderOutlierDetector: sklearn's outlier-detector contract, and
 detection of other digits on real MNIST."""
 
+import warnings
+
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.ensemble import IsolationForest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
@@ -35,10 +39,6 @@ def normal_digits(mnist):
 
 @pytest.fixture(scope="module")
 def detector(normal_digits):
-    import warnings
-
-    from sklearn.exceptions import ConvergenceWarning
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return AutoencoderOutlierDetector(small_ae()).fit(normal_digits[0])
@@ -210,8 +210,6 @@ def test_a_fitted_autoencoder_can_be_reused_frozen(detector, normal_digits):
 
 
 def test_accepts_sparse_input(detector, normal_digits):
-    import scipy.sparse as sp
-
     X_test = normal_digits[1][:20]
     assert_allclose(detector.score_samples(sp.csr_matrix(X_test)),
                     detector.score_samples(X_test), rtol=1e-6)
