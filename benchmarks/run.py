@@ -7,7 +7,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 BENCHMARKS = ["overhead", "pca", "regularized", "pretraining", "conv",
+<<<<<<< HEAD
               "generative", "persistence"]
+=======
+              "generative", "outlier"]
+>>>>>>> eco
 
 if __name__ == "__main__":
     names = sys.argv[1:] or BENCHMARKS

@@ -14,6 +14,7 @@ from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
 from ._interpolate import interpolate
 from ._linear import LinearAE
+from ._outlier import AutoencoderOutlierDetector
 from ._persistence import load, save
 from ._regularized import (
     ContractiveAE,
@@ -30,6 +31,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AdversarialAE",
+    "AutoencoderOutlierDetector",
     "ContractiveAE",
     "ConvAE",
     "DenoisingAE",

@@ -10,7 +10,31 @@ The functions that only need ``transform`` / ``inverse_transform``
 :func:`plot_most_activating`, :func:`plot_interpolation`) also accept a
 fitted :class:`~sklearn.decomposition.PCA` or a
 :class:`~sklearn.pipeline.Pipeline`, so an autoencoder and PCA can be shown
-side by side.
+side by side; so do :func:`plot_samples` (PCA's samples are decoded draws of
+a Gaussian over its codes) and :func:`plot_features` (PCA's
+``components_``). :func:`plot_score_histogram` takes any estimator with
+``score_samples``: an :class:`~skae.AutoencoderOutlierDetector`, an
+autoencoder, or scikit-learn's outlier detectors.
+
+Images: the shape of a sample is, in this order, the ``image_shape``
+argument, the shape of 3-D or 4-D input arrays, a fitted
+:class:`~skae.ConvAE`'s ``image_shape_`` (``(C, H, W)``), the estimator's
+``image_shape`` parameter, or a square of side 8 or more. Other data are
+tabular: :func:`plot_reconstructions` then draws features, not images.
+
+Why functions returning figures, and no ``Display`` classes (scikit-learn's
+``RocCurveDisplay.from_estimator`` convention): most of these plots are grids
+of images, one axes per sample or unit, which a single-axes ``Display``
+with a ``line_`` to restyle does not describe; the single-axes ones
+(:func:`plot_latent_space`, :func:`plot_loss_curve`,
+:func:`plot_score_histogram`) take ``ax=`` to draw into a figure of yours and
+leave every artist on the returned figure to restyle, and what a
+``Display`` would cache (codes, scores) is one ``transform`` or
+``score_samples`` call away. Where a standard restylable plot exists,
+scikit-learn's display is the one to use: the ROC curve of a detector is
+``RocCurveDisplay.from_predictions(is_inlier, detector.score_samples(X))``
+(its ``from_estimator`` takes classifiers only). One convention for the
+whole module keeps it predictable.
 
 matplotlib is an optional dependency: ``pip install skae[plot]``.
 """
@@ -21,8 +45,11 @@ from numbers import Integral
 import numpy as np
 import torch
 from sklearn.decomposition import PCA
-from sklearn.utils import check_random_state
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import check_is_fitted
+
+from ._images import image_shape_param
 
 __all__ = [
     "maximize_activation",
@@ -33,6 +60,7 @@ __all__ = [
     "plot_most_activating",
     "plot_reconstructions",
     "plot_samples",
+    "plot_score_histogram",
 ]
 
 #: Colour maps: images of data, and signed weights (symmetric limits).
@@ -41,6 +69,16 @@ _WEIGHT_CMAP = "RdBu_r"
 
 #: Up to this many distinct labels get a legend; more get a colour bar.
 _MAX_LEGEND_CLASSES = 20
+
+#: The smallest square taken for an image without being told: 8x8 (the
+#: digits of ``load_digits``). 4, 9, ..., 49 features are more often a
+#: table than a tiny image.
+_MIN_SQUARE_SIDE = 8
+
+#: Tabular reconstructions: sample panels per row, and the most features
+#: whose names label the bars of the per-feature error.
+_TABULAR_COLS = 5
+_MAX_FEATURE_LABELS = 40
 
 
 def _pyplot():
@@ -58,6 +96,7 @@ def _pyplot():
 # ----------------------------------------------------------------------
 # helpers
 def _as_2d(X, name="X"):
+    """One sample (1-D) or several (2-D) as a 2-D array."""
     X = np.asarray(X)
     if X.ndim == 1:
         X = X.reshape(1, -1)
@@ -69,30 +108,96 @@ def _as_2d(X, name="X"):
     return X
 
 
-def _resolve_image_shape(image_shape, n_features, est=None):
-    """``image_shape`` checked against ``n_features``; ``None`` infers it.
+def _samples(X):
+    """``X`` for the estimator, ``X`` as a float 2-D array, its image shape.
 
-    ``None`` takes the estimator's own ``image_shape`` parameter when it has
-    one, else a square image when ``n_features`` is a perfect square.
+    3-D and 4-D arrays are images ``(n, H, W)`` or ``(n, C, H, W)``: they
+    are flattened (skae's ConvAE takes flat rows once fitted) and their
+    shape is returned (else None). A DataFrame is passed to the estimator
+    as it is, so that its column names are checked.
     """
-    if image_shape is None and est is not None:
-        image_shape = getattr(est, "image_shape", None)
-    if image_shape is None:
-        side = math.isqrt(n_features)
-        if side * side != n_features:
+    if hasattr(X, "iloc"):  # a DataFrame: keep it for the estimator
+        return X, np.asarray(X, dtype=float), None
+    X = np.asarray(X)
+    array_shape = None
+    if X.ndim >= 3:
+        array_shape = X.shape[1:]
+        X = X.reshape(len(X), -1)
+    X = _as_2d(X)
+    return X, X.astype(float, copy=False), array_shape
+
+
+def _inner_estimators(est):
+    """``est`` and, for a Pipeline, its steps (nested Pipelines too)."""
+    if est is None or isinstance(est, str):  # "passthrough"
+        return
+    yield est
+    if isinstance(est, Pipeline):
+        for _, step in est.steps:
+            yield from _inner_estimators(step)
+
+
+def _fit_shape(shape, n_features):
+    """``shape`` (H, W) or (C, H, W) for ``n_features`` values (one -1 is
+    inferred, by ConvAE's rule), or None when it does not fit."""
+    try:
+        shape = [int(s) for s in np.atleast_1d(shape)]
+        resolved = image_shape_param(shape, n_features)
+    except (TypeError, ValueError):
+        return None
+    return resolved[1:] if len(shape) == 2 else resolved
+
+
+def _resolve_image_shape(image_shape, n_features, est=None, *,
+                         array_shape=None, required=True):
+    """The shape in which to draw a sample of ``n_features`` values.
+
+    The first that applies: the ``image_shape`` argument (an error when it
+    does not fit), ``array_shape`` (the shape of 3-D / 4-D input), the
+    fitted ``image_shape_`` of ``est`` or of a step of it (a ConvAE's
+    ``(C, H, W)``, also inside a Pipeline), their
+    ``image_shape`` parameter, a square of side ``_MIN_SQUARE_SIDE`` or
+    more. Otherwise the data are not images: a ValueError when
+    ``required``, else None.
+    """
+    if image_shape is not None:
+        shape = _fit_shape(image_shape, n_features)
+        if shape is None:
             raise ValueError(
-                f"Cannot guess the image shape of {n_features} features (not "
-                "a square); pass image_shape=(height, width)."
+                f"image_shape={tuple(np.atleast_1d(image_shape))!r} does not "
+                f"fit {n_features} features: it must be (height, width), or "
+                "include a channel axis, with the product of its sizes equal "
+                f"to {n_features}."
             )
+        return shape
+    candidates = [array_shape]
+    inner = list(_inner_estimators(est))
+    candidates += [getattr(e, "image_shape_", None) for e in inner]
+    candidates += [getattr(e, "image_shape", None) for e in inner]
+    for candidate in candidates:
+        if candidate is not None:
+            shape = _fit_shape(candidate, n_features)
+            if shape is not None:
+                return shape
+    side = math.isqrt(n_features)
+    if side * side == n_features and side >= _MIN_SQUARE_SIDE:
         return (side, side)
-    shape = tuple(int(s) for s in np.atleast_1d(image_shape))
-    if len(shape) not in (2, 3) or math.prod(shape) != n_features:
+    if required:
         raise ValueError(
-            f"image_shape={tuple(image_shape)!r} does not fit {n_features} "
-            "features: it must be (height, width), or include a channel "
-            f"axis, with the product of its sizes equal to {n_features}."
+            f"Cannot guess the image shape of {n_features} features (not a "
+            f"square of side {_MIN_SQUARE_SIDE} or more, and the estimator "
+            "has no image_shape_); pass image_shape=(height, width)."
         )
-    return shape
+    return None
+
+
+def _spatial_size(shape):
+    """(height, width) of an image shape, channels first or last."""
+    if len(shape) == 2:
+        return shape
+    if shape[-1] not in (3, 4) and shape[0] in (1, 3, 4):
+        return shape[1:]
+    return shape[:2]
 
 
 def _displayable(image):
@@ -225,39 +330,52 @@ def _new_axes(ax, figsize):
 
 # ----------------------------------------------------------------------
 # public functions
-def plot_reconstructions(est, X, image_shape=None, n=10):
-    """Show inputs above their reconstructions (the seeds' visual check).
+def plot_reconstructions(est, X, image_shape=None, n=10, *, kind="auto"):
+    """Show inputs next to their reconstructions (the seeds' visual check).
 
     Each input goes through ``est.transform`` then ``est.inverse_transform``.
-    Both rows share the colour scale of the inputs, so a faded or blurred
-    reconstruction looks faded or blurred.
+    Images: the inputs in a row above their reconstructions, both on the
+    colour scale of the inputs, so a faded or blurred reconstruction looks
+    faded or blurred. Tabular data: the mean squared reconstruction error of
+    each feature over all of ``X`` (bars), and for each of the first ``n``
+    samples its values (dots) and their reconstruction (line) per feature.
 
     Parameters
     ----------
     est : fitted estimator
         A skae autoencoder, or any fitted transformer with
         ``inverse_transform`` (PCA, a Pipeline...).
-    X : array-like of shape (n_samples, n_features)
-        Inputs; the first ``n`` are shown.
+    X : array-like of shape (n_samples, n_features), or images
+        Inputs; the first ``n`` are shown. Arrays of images
+        ``(n_samples, H, W)`` or ``(n_samples, C, H, W)`` are flattened
+        (their shape is the image shape).
     image_shape : tuple of int, default=None
         ``(height, width)``, or with 1 or 3 channels first or last. ``None``
-        uses the estimator's ``image_shape`` if it has one, else a square.
+        uses the shape of image arrays, a fitted ConvAE's ``image_shape_``,
+        the estimator's ``image_shape``, else a square of side 8 or more.
     n : int, default=10
         Number of inputs shown.
+    kind : {"auto", "image", "tabular"}, default="auto"
+        ``"auto"`` draws images when an image shape is found as described
+        for ``image_shape`` (and is at least 2 pixels high and wide), else
+        tabular plots.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
-        ``2 * n`` axes: the inputs in the first row, their reconstructions
-        in the second.
+        Images: ``2 * n`` axes, the inputs in the first row, their
+        reconstructions in the second. Tabular: ``1 + n`` axes, the error
+        per feature first, then one per sample.
 
     See Also
     --------
     plot_samples : decode new codes instead of the codes of inputs.
+    plot_score_histogram : the reconstruction scores of many samples.
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.datasets import load_breast_cancer, load_digits
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from skae import StackedAE
     >>> from skae.plotting import plot_reconstructions
     >>> X = load_digits().data / 16
@@ -266,16 +384,99 @@ def plot_reconstructions(est, X, image_shape=None, n=10):
     >>> fig = plot_reconstructions(ae, X, n=6)
     >>> len(fig.axes)
     12
+
+    Tabular data (30 features) get per-feature plots:
+
+    >>> X = StandardScaler().fit_transform(load_breast_cancer().data)
+    >>> ae = StackedAE(n_components=4, hidden_layer_sizes=(16,), max_iter=5,
+    ...                random_state=0).fit(X)
+    >>> fig = plot_reconstructions(ae, X, n=3)
+    >>> len(fig.axes), fig.axes[0].get_ylabel()
+    (4, 'mean squared error')
     """
-    X = _as_2d(X)[:n]
-    shape = _resolve_image_shape(image_shape, X.shape[1], est)
-    rec = np.asarray(est.inverse_transform(est.transform(X)))
+    if kind not in ("auto", "image", "tabular"):
+        raise ValueError(
+            f"kind must be 'auto', 'image' or 'tabular'; got {kind!r}.")
+    if not isinstance(n, Integral) or n < 1:
+        raise ValueError(f"n must be a positive integer; got {n!r}.")
+    X_est, X_all, array_shape = _samples(X)
+    shape = None
+    if kind != "tabular":
+        shape = _resolve_image_shape(image_shape, X_all.shape[1], est,
+                                     array_shape=array_shape,
+                                     required=kind == "image")
+        if kind == "auto" and image_shape is None and shape is not None \
+                and min(_spatial_size(shape)) < 2:
+            shape = None  # a 1-D signal (a ConvAE with image_shape=(1, -1))
+    if shape is None:
+        return _tabular_reconstructions(est, X_est, X_all, n)
+    X_shown = X_all[:n]
+    rec = np.asarray(est.inverse_transform(est.transform(
+        _safe_indexing(X_est, slice(0, n)))))
     return _image_grid(
-        np.vstack([X, rec]), len(X), shape,
+        np.vstack([X_shown, rec]), len(X_shown), shape,
         row_labels=["input", "reconstruction"],
-        vmin=float(X.min()), vmax=float(X.max()),
+        vmin=float(X_shown.min()), vmax=float(X_shown.max()),
         suptitle=f"{type(est).__name__}: inputs and reconstructions",
     )
+
+
+def _feature_names(est, X, n_features):
+    names = getattr(X, "columns", None)
+    if names is None:
+        names = getattr(est, "feature_names_in_", None)
+    if names is None or len(names) != n_features:
+        return None
+    return [str(name) for name in names]
+
+
+def _tabular_reconstructions(est, X_est, X, n):
+    """Per-feature error bars over all of ``X``, then the first ``n``
+    samples and their reconstructions, one axes each."""
+    plt = _pyplot()
+    rec = np.asarray(est.inverse_transform(est.transform(X_est)), dtype=float)
+    n_samples, n_features = X.shape
+    shown = min(n, n_samples)
+    n_cols = min(shown, _TABULAR_COLS)
+    n_rows = math.ceil(shown / n_cols)
+    fig = plt.figure(figsize=(max(6.0, 2.4 * n_cols), 2.6 + 2.0 * n_rows),
+                     layout="constrained")
+    grid = fig.add_gridspec(1 + n_rows, n_cols,
+                            height_ratios=[1.3] + [1.0] * n_rows)
+    features = np.arange(n_features)
+    names = _feature_names(est, X_est, n_features)
+
+    ax = fig.add_subplot(grid[0, :])
+    ax.bar(features, np.mean((rec - X) ** 2, axis=0), color="C3")
+    ax.set_xlabel("feature")
+    ax.set_ylabel("mean squared error")
+    ax.set_title(f"reconstruction error per feature ({n_samples} samples)",
+                 fontsize=9)
+    if names is not None and n_features <= _MAX_FEATURE_LABELS:
+        ax.set_xticks(features, names, rotation=90, fontsize=6)
+    ax.set_xlim(-0.6, n_features - 0.4)
+
+    low = float(min(X[:shown].min(), rec[:shown].min()))
+    high = float(max(X[:shown].max(), rec[:shown].max()))
+    pad = 0.05 * ((high - low) or 1.0)
+    first = None
+    for k in range(shown):
+        row, col = divmod(k, n_cols)
+        ax = fig.add_subplot(grid[1 + row, col], sharey=first)
+        ax.plot(features, X[k], "o", ms=3, color="C0", label="input")
+        ax.plot(features, rec[k], "-", lw=1.2, color="C1",
+                label="reconstruction")
+        ax.set_title(f"sample {k}", fontsize=8)
+        ax.set_ylim(low - pad, high + pad)
+        ax.tick_params(labelsize=7)
+        if col > 0:
+            ax.tick_params(labelleft=False)
+        if first is None:
+            first = ax
+            ax.legend(fontsize=7, loc="best")
+    fig.suptitle(f"{type(est).__name__}: inputs and reconstructions",
+                 fontsize=10)
+    return fig
 
 
 def plot_latent_space(est, X, y=None, *, ax=None):
@@ -380,18 +581,40 @@ def _code_names(est, width):
 
 
 def plot_samples(est, n=10, image_shape=None, *, random_state=None):
-    """Show ``n`` new samples generated by ``est.sample``.
+    """Show ``n`` new samples generated by the estimator.
+
+    A skae autoencoder's samples are those of its ``sample`` method. A
+    fitted :class:`~sklearn.decomposition.PCA` has no ``sample``; its
+    samples are decoded draws of a Gaussian over its codes: codes with
+    independent components of variance ``explained_variance_`` (unit
+    variance with ``whiten=True``), the Gaussian fitted to PCA's training
+    codes, decoded with ``inverse_transform``. That is the recipe of
+    :meth:`skae.StackedAE.sample` (a density fitted to the training codes,
+    decoded) with one Gaussian, so PCA and an autoencoder are sampled
+    alike. It is not a draw of the full probabilistic PCA model, whose
+    isotropic noise (variance ``noise_variance_``) would add independent
+    noise to every pixel, as no autoencoder's samples have; the noise-free
+    part of that model would draw the codes with the smaller variances
+    ``explained_variance_ - noise_variance_``. A Pipeline draws from its
+    last step and maps the samples back through the ``inverse_transform``
+    of the steps before it.
 
     Parameters
     ----------
-    est : fitted skae autoencoder
-        Any estimator with ``sample(n_samples, random_state)``.
+    est : fitted estimator
+        A skae autoencoder, any estimator with ``sample(n_samples,
+        random_state)``, a fitted PCA-like model (``components_``,
+        ``explained_variance_``, ``mean_`` and ``inverse_transform``, as
+        :class:`~sklearn.decomposition.PCA` and
+        :class:`~sklearn.decomposition.IncrementalPCA`), or a Pipeline
+        ending with one of these.
     n : int, default=10
         Number of samples, drawn ten per row, all on one colour scale (the
         1st to 99th percentile of their values).
     image_shape : tuple of int, default=None
         ``(height, width)``, or with 1 or 3 channels first or last; ``None``
-        uses the estimator's ``image_shape`` if it has one, else a square.
+        uses a fitted ConvAE's ``image_shape_``, the estimator's
+        ``image_shape``, else a square of side 8 or more.
     random_state : int, RandomState instance or None, default=None
         Seed of the draws.
 
@@ -400,6 +623,12 @@ def plot_samples(est, n=10, image_shape=None, *, random_state=None):
     fig : matplotlib.figure.Figure
         ``n`` axes, one image each.
 
+    Raises
+    ------
+    TypeError
+        When the estimator can generate no samples (neither ``sample`` nor
+        a PCA-like model).
+
     See Also
     --------
     plot_interpolation : decode codes between two inputs.
@@ -407,6 +636,7 @@ def plot_samples(est, n=10, image_shape=None, *, random_state=None):
     Examples
     --------
     >>> from sklearn.datasets import load_digits
+    >>> from sklearn.decomposition import PCA
     >>> from skae import StackedAE
     >>> from skae.plotting import plot_samples
     >>> X = load_digits().data / 16
@@ -414,15 +644,54 @@ def plot_samples(est, n=10, image_shape=None, *, random_state=None):
     ...                random_state=0).fit(X)
     >>> len(plot_samples(ae, 15, random_state=0).axes)
     15
+    >>> len(plot_samples(PCA(4).fit(X), 15, random_state=0).axes)
+    15
     """
     if not isinstance(n, Integral) or n < 1:
         raise ValueError(f"n must be a positive integer; got {n!r}.")
-    samples = np.asarray(est.sample(n, random_state=random_state))
+    samples = _generate(est, n, check_random_state(random_state))
     shape = _resolve_image_shape(image_shape, samples.shape[1], est)
     # one colour scale for all samples, robust to a few extreme pixels
     low, high = np.percentile(samples, [1, 99])
     return _image_grid(samples, min(n, 10), shape, vmin=low, vmax=high,
                        suptitle=f"{type(est).__name__}: generated samples")
+
+
+def _is_pca_like(est):
+    return all(hasattr(est, name) for name in (
+        "components_", "explained_variance_", "mean_", "inverse_transform"))
+
+
+def _generate(est, n, rng):
+    """``n`` samples of ``est`` (see :func:`plot_samples`), a 2-D array."""
+    if hasattr(est, "sample"):
+        return np.asarray(est.sample(n, random_state=rng))
+    if isinstance(est, Pipeline):
+        check_is_fitted(est)
+        samples = _generate(est[-1], n, rng)
+        if len(est) == 1:
+            return samples
+        head = est[:-1]
+        if not hasattr(head, "inverse_transform"):
+            raise TypeError(
+                "plot_samples maps the samples of a Pipeline's last step back "
+                "through the inverse_transform of the steps before it; a step "
+                f"of {[name for name, _ in est.steps[:-1]]} has none.")
+        return np.asarray(head.inverse_transform(samples))
+    check_is_fitted(est)
+    if _is_pca_like(est):
+        scale = np.sqrt(np.asarray(est.explained_variance_, dtype=float))
+        if getattr(est, "whiten", False):
+            scale = np.ones_like(scale)  # whitened codes have unit variance
+        codes = rng.standard_normal((n, len(scale))) * scale
+        return np.asarray(est.inverse_transform(codes))
+    raise TypeError(
+        f"plot_samples needs an estimator that generates samples: one with "
+        "sample(n_samples, random_state) (every skae autoencoder), a fitted "
+        "PCA-like model (components_, explained_variance_, mean_, "
+        f"inverse_transform), or a Pipeline ending with one; got "
+        f"{type(est).__name__}."
+    )
 
 
 def plot_interpolation(est, x_start, x_end, n_steps=8, image_shape=None):
@@ -444,7 +713,8 @@ def plot_interpolation(est, x_start, x_end, n_steps=8, image_shape=None):
         Number of decoded points per pair, ends included (at least 2).
     image_shape : tuple of int, default=None
         ``(height, width)``, or with 1 or 3 channels first or last; ``None``
-        uses the estimator's ``image_shape`` if it has one, else a square.
+        uses a fitted ConvAE's ``image_shape_``, the estimator's
+        ``image_shape``, else a square of side 8 or more.
 
     Returns
     -------
@@ -506,7 +776,7 @@ def plot_features(est, image_shape=None, n=10, *, units=None):
         :class:`~skae.StackedAE`), or a fitted PCA (its ``components_``).
     image_shape : tuple of int, default=None
         Shape of one input image; ``None`` uses the estimator's
-        ``image_shape`` if it has one, else a square.
+        ``image_shape`` if it has one, else a square of side 8 or more.
     n : int, default=10
         Number of units shown when ``units`` is ``None`` (the first ``n``).
     units : list of int, default=None
@@ -558,13 +828,15 @@ def plot_most_activating(est, X, units, image_shape=None, n=5):
     est : fitted estimator
         A skae autoencoder or any fitted transformer; the activations are
         the columns of ``est.transform(X)``.
-    X : array-like of shape (n_samples, n_features)
-        Candidate inputs.
+    X : array-like of shape (n_samples, n_features), or images
+        Candidate inputs; arrays of images ``(n_samples, H, W)`` or
+        ``(n_samples, C, H, W)`` are flattened.
     units : int or list of int
         Code units (columns of the codes), one row of the figure each.
     image_shape : tuple of int, default=None
         ``(height, width)``, or with 1 or 3 channels first or last; ``None``
-        uses the estimator's ``image_shape`` if it has one, else a square.
+        uses a fitted ConvAE's ``image_shape_``, the estimator's
+        ``image_shape``, else a square of side 8 or more.
     n : int, default=5
         Inputs shown per unit, most activating first.
 
@@ -589,11 +861,12 @@ def plot_most_activating(est, X, units, image_shape=None, n=5):
     >>> len(plot_most_activating(ae, X, units=[0, 1, 2], n=4).axes)
     12
     """
-    X = _as_2d(X)
-    codes = _codes(est, X)
+    X_est, X, array_shape = _samples(X)
+    codes = _codes(est, X_est)
     units = _check_units(units, codes.shape[1])
     n = min(n, len(X))
-    shape = _resolve_image_shape(image_shape, X.shape[1], est)
+    shape = _resolve_image_shape(image_shape, X.shape[1], est,
+                                 array_shape=array_shape)
     order = np.argsort(-codes[:, units], axis=0, kind="stable")[:n].T
     images = np.vstack([X[rows] for rows in order])
     titles = [f"{codes[i, u]:.2f}" for u, rows in zip(units, order)
@@ -810,3 +1083,112 @@ def _history_column(history, key):
 def _same(column, total):
     return column is not None and np.allclose(column, total, rtol=1e-6,
                                               atol=0)
+
+
+def plot_score_histogram(est, X, y=None, *, bins=50, density=True, ax=None):
+    """Histogram of the scores ``est.score_samples(X)``, by label.
+
+    For outlier work: the scores of an
+    :class:`~skae.AutoencoderOutlierDetector` (or of an autoencoder: the
+    negative reconstruction error, the ELBO of a
+    :class:`~skae.VariationalAE`), optionally split by a label array such as
+    known inliers and outliers, all groups on the same bins. When ``est``
+    is a fitted outlier detector with a threshold ``offset_`` (the skae
+    detector, and scikit-learn's :class:`~sklearn.ensemble.IsolationForest`,
+    :class:`~sklearn.neighbors.LocalOutlierFactor` with ``novelty=True``,
+    :class:`~sklearn.svm.OneClassSVM`...; also as the last step of a
+    Pipeline), a dashed vertical line marks it: samples left of it are
+    predicted outliers.
+
+    Parameters
+    ----------
+    est : fitted estimator
+        Any estimator with ``score_samples`` (higher = more normal).
+    X : array-like of shape (n_samples, n_features)
+        Samples to score.
+    y : array-like of shape (n_samples,), default=None
+        Group of each sample, one histogram per distinct value. Labels in
+        {-1, +1} are named "outlier" and "inlier" (the convention of
+        ``predict``).
+    bins : int or sequence of float, default=50
+        Bins shared by all groups, as for :func:`numpy.histogram_bin_edges`.
+    density : bool, default=True
+        Normalise each group's histogram to unit area, so that groups of
+        different sizes compare; False counts samples.
+    ax : matplotlib.axes.Axes, default=None
+        Axes to draw into; a new figure when ``None``.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        One axes: a histogram per group, and the threshold line when
+        ``est`` has one.
+
+    See Also
+    --------
+    skae.AutoencoderOutlierDetector : outlier detection with an
+        autoencoder's scores.
+    sklearn.metrics.RocCurveDisplay : the ROC curve of the same scores.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import AutoencoderOutlierDetector, StackedAE
+    >>> from skae.plotting import plot_score_histogram
+    >>> X, y = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> detector = AutoencoderOutlierDetector(
+    ...     StackedAE(n_components=8, hidden_layer_sizes=(32,), max_iter=10,
+    ...               random_state=0)).fit(X[y == 0])
+    >>> fig = plot_score_histogram(detector, X, np.where(y == 0, 1, -1))
+    >>> [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    ['outlier (1619)', 'inlier (178)', 'threshold offset_ = ... (...% below)']
+    """
+    scores = np.asarray(est.score_samples(X), dtype=float)
+    if scores.ndim != 1:
+        raise ValueError(
+            f"score_samples of {type(est).__name__} returned an array of "
+            f"shape {scores.shape}; plot_score_histogram needs one score per "
+            "sample.")
+    finite = np.isfinite(scores)
+    if y is None:
+        groups = [(f"all samples ({len(scores)})", finite)]
+    else:
+        y = np.asarray(y).ravel()
+        if len(y) != len(scores):
+            raise ValueError(
+                f"y has {len(y)} labels for {len(scores)} samples.")
+        labels = np.unique(y)
+        names = {label: str(label) for label in labels}
+        if np.issubdtype(y.dtype, np.number) and set(labels) <= {-1, 1}:
+            names = {-1: "outlier", 1: "inlier"}
+        groups = [(f"{names[label]} ({np.sum(y == label)})",
+                   finite & (y == label)) for label in labels]
+    edges = np.histogram_bin_edges(scores[finite], bins=bins)
+    fig, ax = _new_axes(ax, (6.0, 4.0))
+    for k, (label, mask) in enumerate(groups):
+        ax.hist(scores[mask], bins=edges, density=density,
+                histtype="stepfilled", alpha=0.45, color=f"C{k}",
+                edgecolor=f"C{k}", label=label)
+    offset = _offset(est)
+    if offset is not None:
+        below = float(np.mean(scores < offset))
+        ax.axvline(offset, color="k", linestyle="--", linewidth=1.2,
+                   label=f"threshold offset_ = {offset:.3g} "
+                         f"({100 * below:.0f}% below)")
+    ax.set_xlabel("score_samples (higher = more normal)")
+    ax.set_ylabel("density" if density else "samples")
+    ax.set_title(f"{type(est).__name__}: scores of {len(scores)} samples")
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _offset(est):
+    """The threshold ``offset_`` of a fitted outlier detector (or of the
+    last step of a Pipeline), else None."""
+    last = est[-1] if isinstance(est, Pipeline) else est
+    offset = getattr(last, "offset_", None)
+    if offset is None or np.ndim(offset) != 0:
+        return None
+    return float(offset)

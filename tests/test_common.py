@@ -1,5 +1,6 @@
 """scikit-learn's own estimator checks on every skae estimator."""
 
+import inspect
 import warnings
 
 import pytest
@@ -29,6 +30,9 @@ FAST_BY_CLASS = {
     "VariationalAE": dict(n_components=3, hidden_layer_sizes=(8,)),
     "AdversarialAE": dict(n_components=3, hidden_layer_sizes=(8,),
                           discriminator_layer_sizes=(8,)),
+    "AutoencoderOutlierDetector": dict(
+        autoencoder=skae.StackedAE(n_components=3, hidden_layer_sizes=(8,),
+                                   **FAST)),
 }
 
 #: Checks a class is expected to fail, with the reason next to each.
@@ -43,9 +47,18 @@ EXPECTED_FAILED_CHECKS = {
 }
 
 
+def fast_instance(cls, **overrides):
+    """``cls`` with the fast settings that apply to it (an outlier detector
+    takes them through its autoencoder)."""
+    params = inspect.signature(cls).parameters
+    fast = {name: value for name, value in {**FAST, **overrides}.items()
+            if name in params}
+    return cls(**{**fast, **FAST_BY_CLASS.get(cls.__name__, {})})
+
+
 def _instances():
     for cls in skae.all_estimators():
-        yield cls(**FAST, **FAST_BY_CLASS.get(cls.__name__, {}))
+        yield fast_instance(cls)
 
 
 @pytest.fixture(autouse=True)

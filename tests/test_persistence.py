@@ -18,21 +18,23 @@ from skorch.callbacks import Checkpoint, LoadInitState
 import skae
 from skae import LinearAE, PretrainedClassifier, StackedAE
 
-from test_common import FAST, FAST_BY_CLASS
+from test_common import fast_instance
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def _fitted(cls, X, y):
-    est = cls(**{**FAST, "batch_size": 64},
-              **FAST_BY_CLASS.get(cls.__name__, {}))
+    est = fast_instance(cls, batch_size=64)
     return est.fit(X, y if cls is PretrainedClassifier else None)
 
 
 def _outputs(est, X):
-    if not hasattr(est, "transform"):
+    if hasattr(est, "predict_proba"):
         return [est.predict_proba(X)]
+    if not hasattr(est, "transform"):  # an outlier detector
+        return [est.score_samples(X), est.decision_function(X),
+                est.predict(X)]
     codes = est.transform(X)
     return [codes, est.inverse_transform(codes), est.score_samples(X),
             est.sample(7, random_state=0)]
