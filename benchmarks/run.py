@@ -7,11 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 BENCHMARKS = ["overhead", "pca", "regularized", "pretraining", "conv",
-<<<<<<< HEAD
-              "generative", "persistence"]
-=======
-              "generative", "outlier"]
->>>>>>> eco
+              "generative", "persistence", "outlier", "defaults"]
 
 if __name__ == "__main__":
     names = sys.argv[1:] or BENCHMARKS
