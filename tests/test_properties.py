@@ -53,6 +53,9 @@ ESTIMATORS = skae.all_estimators()
 
 
 def _make(cls, max_iter):
+    if cls is skae.AutoencoderOutlierDetector:
+        # the detector's training parameters are its autoencoder's
+        return cls(autoencoder=_make(skae.StackedAE, max_iter))
     params = dict(max_iter=max_iter, random_state=0, batch_size=4)
     if "n_components" in cls().get_params():
         params["n_components"] = 2
@@ -126,7 +129,9 @@ def test_any_input_works_or_fails_clearly(cls, X, max_iter, reference):
     est = copy.deepcopy(fitted[cls.__name__])
     before = _output(est, X_ref)
     classifier = cls.__name__ == "PretrainedClassifier"
-    est.set_params(max_iter=max_iter)
+    detector = cls is skae.AutoencoderOutlierDetector
+    est.set_params(**{"autoencoder__max_iter" if detector else "max_iter":
+                      max_iter})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -136,11 +141,16 @@ def test_any_input_works_or_fails_clearly(cls, X, max_iter, reference):
             # the failed refit left the previous model as it was
             assert_array_equal(_output(est, X_ref), before)
             return
-        _check_outputs(est, X, classifier)
+        _check_outputs(est, X, classifier, detector)
 
 
-def _check_outputs(est, X, classifier):
+def _check_outputs(est, X, classifier, detector):
     n = X.shape[0]
+    if detector:
+        scores = est.decision_function(X)
+        assert scores.shape == (n,) and np.isfinite(scores).all()
+        assert set(np.unique(est.predict(X))) <= {-1, 1}
+        return
     if classifier:
         proba = est.predict_proba(X)
         assert proba.shape == (n, len(est.classes_))
@@ -158,6 +168,8 @@ def _check_outputs(est, X, classifier):
 
 
 def _output(est, X):
+    if hasattr(est, "decision_function"):
+        return est.decision_function(X)
     if hasattr(est, "transform"):
         return est.transform(X)
     return est.predict_proba(X)
