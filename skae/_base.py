@@ -25,7 +25,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._checks import check_positive_int, preferred_float_dtype
+from ._checks import (
+    check_positive_int, preferred_float_dtype, validate_row_array,
+)
+from ._data import is_row_array
 from ._net import AutoencoderNet, map_batches, resolve_device
 from ._random import random_scope
 from ._training import NetTrainingMixin
@@ -44,7 +47,8 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
     take it from a sampling mixin). Other hooks, all optional:
     ``_validate_input(X, reset)``, ``_check_data_range(X)``,
     ``_pretrain(module, X, device)``, ``_finish_fit(X)``, and the net's
-    ``_callbacks()``, ``_net_kwargs()``, ``_burn_in_epochs()`` and
+    ``_callbacks(epochs_done)``, ``_net_kwargs()``,
+    ``_burn_in_epochs(epochs_done)`` and
     ``_net_class`` (:class:`skae._training.NetTrainingMixin`).
 
     Parameters
@@ -155,13 +159,88 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                 except KeyboardInterrupt:
                     if not self._interrupted():
                         raise
-            net = self._train_net(
-                self._make_net(module, device, X.shape[0]), X)
+            net = self._train_net(self._make_net(
+                module, device, X.shape[0],
+                epochs_done=self.n_iter_ if warm else 0), X)
             interrupted = self._interrupted()
         self._set_fitted(net, previous=self if warm else None)
         self._finish_fit(X)
         if interrupted:
             self._warn_interrupted(pretraining_epochs + len(net.history))
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """One pass of training over ``X``, continuing the previous passes.
+
+        For data that come in chunks or do not fit in memory: each call
+        runs one epoch (one pass of mini-batches) over ``X``, as
+        ``MLPRegressor.partial_fit`` runs one iteration; the network and
+        the optimizer's state (Adam's moments) carry over to the next call.
+        The first call builds the network; a call after :meth:`fit`
+        continues the fitted network with a new optimizer. There is no
+        stopping rule and no held-out split (``max_iter``, ``tol``,
+        ``n_iter_no_change`` and ``early_stopping`` apply to :meth:`fit`
+        only); loop over the chunks as many times as you want epochs.
+        Schedules count passes across calls (the KL warm-up of
+        :class:`VariationalAE`). What :meth:`sample` draws from is fitted
+        to the codes of the latest chunk.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data (an ``np.memmap``, h5py or zarr array
+            is read by blocks, as in :meth:`fit`).
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more pass.
+        """
+        return self._fit_restoring(self._partial_fit, X)
+
+    def _partial_fit(self, X):
+        fitted = hasattr(self, "net_")
+        if getattr(self, "pretraining", "none") != "none":
+            raise ValueError(
+                f"{type(self).__name__}(pretraining={self.pretraining!r}) "
+                "trains layer by layer, each stage over all of X, which one "
+                "pass over a chunk cannot do. Use fit, or set "
+                "pretraining='none' to train the whole stack chunk by chunk.")
+        X = self._validate_input(X, reset=not fitted)
+        self._check_data_range(X)
+        continuing = fitted and getattr(self.net_, "partial_", False)
+        passes = self.n_iter_ if fitted else 0
+        with self._interrupt_guard(), self._partial_scope(passes):
+            if continuing:
+                net = self.net_
+            else:
+                device = (self.net_.device if fitted
+                          else resolve_device(self.device))
+                module = (self.module_ if fitted else
+                          self._build_module(X.shape[1]).to(device))
+                net = self._make_net(module, device, X.shape[0],
+                                     partial=True, epochs_done=passes)
+                net.curve_before_ = list(getattr(self, "loss_curve_", []))
+            net = self._train_net(net, X, partial=True)
+            interrupted = self._interrupted()
+        self._set_partially_fitted(net)
+        self._finish_fit(X)
+        if interrupted:
+            self._warn_interrupted(
+                self.n_iter_, "the pass stopped part way; the model keeps "
+                "what it learned")
+
+    def _partial_scope(self, passes):
+        """The random scope of the ``partial_fit`` pass after ``passes``
+        passes: the first draws what ``fit`` would (the same initial
+        network); later ones a new shuffle per pass, repeatable for an
+        integer ``random_state``."""
+        if passes == 0 or not isinstance(self.random_state, Integral):
+            return random_scope(self.random_state)
+        seed = np.random.SeedSequence([self.random_state, passes])
+        return random_scope(int(seed.generate_state(1)[0] >> 1))
 
     def _warm_module(self, n_features):
         """The network a warm start continues: the current parameters'
@@ -261,7 +340,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         ``dtype`` is given.
         """
         out = map_batches(self.module_, X, self.net_.device, method,
-                          batch_size, **kwargs).cpu().numpy()
+                          batch_size, **kwargs)
         return out.astype(dtype or X.dtype, copy=False)
 
     def _validate_input(self, X, reset):
@@ -272,6 +351,9 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         accept other layouts (for example, flatten image arrays before
         calling the parent) or to derive fitted attributes from the input.
         """
+        if is_row_array(X):
+            # an array on disk: validated by blocks, never loaded whole
+            return validate_row_array(self, X, reset)
         return validate_data(self, X, reset=reset, accept_sparse="csr",
                              dtype=preferred_float_dtype(X))
 

@@ -97,3 +97,38 @@ def preferred_float_dtype(X):
         except TypeError:
             pass
     return [np.float32, np.float64]
+
+
+def validate_row_array(estimator, X, reset):
+    """Validate a 2-D array on disk (``np.memmap``, h5py, zarr) without
+    loading it: what ``validate_data`` checks, reading the array once in
+    blocks for non-finite values. Returns a :class:`skae._data.RowArray`
+    that reads rows as float64 when the array is float64, float32 otherwise.
+    """
+    from ._data import RowArray
+
+    shape = tuple(X.shape)
+    if len(shape) != 2:
+        raise ValueError(
+            f"Expected a 2D array, got an array on disk of shape {shape}. "
+            "Reshape it to (n_samples, n_features).")
+    if np.dtype(X.dtype).kind not in "fiu":
+        raise ValueError(
+            f"The array on disk has dtype {X.dtype}; skae needs numbers "
+            "(float or integer).")
+    if shape[0] < 1 or shape[1] < 1:
+        raise ValueError(
+            f"Found array with shape {shape}: at least one sample and one "
+            "feature are required.")
+    name = type(estimator).__name__
+    if not reset and shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {shape[1]} features, but {name} is expecting "
+            f"{estimator.n_features_in_} features as input.")
+    dtype = np.float64 if np.dtype(X.dtype) == np.float64 else np.float32
+    rows = RowArray(X, dtype)
+    rows.scan()
+    if reset:
+        estimator.n_features_in_ = shape[1]
+        estimator.__dict__.pop("feature_names_in_", None)
+    return rows

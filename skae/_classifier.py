@@ -274,7 +274,7 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
                           dtype=[np.float32, np.float64])
         out = map_batches(self.module_, X, self.net_.device,
                           batch_size=_EVAL_BATCH_SIZE)
-        return out.cpu().numpy().astype(np.float64)
+        return out.astype(np.float64)
 
     def predict_proba(self, X):
         """Class probabilities of the samples.

@@ -4,7 +4,8 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._net import TensorData, map_batches
+from ._data import TensorData, as_dataset
+from ._net import map_batches
 
 
 class GreedyPretrainingMixin:
@@ -56,7 +57,7 @@ class GreedyPretrainingMixin:
             self.pretraining_loss_curves_ = None
             return
         pairs = _layer_pairs(module, type(self).__name__)
-        data = TensorData(X, device)
+        data = as_dataset(X, device)
         curves = []
         for depth, pair in enumerate(pairs):
             if self._interrupted():  # Ctrl-C: no further stage
@@ -77,8 +78,8 @@ class GreedyPretrainingMixin:
             if depth + 1 < len(pairs) and not self._interrupted():
                 # the stage's encoder layer is frozen from now on: evaluate
                 # it once on every sample and train the next pair on that
-                data = TensorData(map_batches(pair, data.X, device, "encode"),
-                                  device)
+                data = TensorData(map_batches(pair, data.X, device, "encode",
+                                              out="tensor"), device)
         module.train()  # the stages left shared layers in evaluation mode
         self.pretraining_loss_curves_ = curves
         if self.verbose and self.max_iter and not self._interrupted():

@@ -103,7 +103,8 @@ def flatten_images(X):
         raise ValueError(
             f"Expected a 2-D array (n_samples, n_pixels), a 3-D (n, H, W) or "
             f"a 4-D (n, C, H, W) array of images; got {X.ndim} dimensions.")
-    X = np.asarray(X)
+    if not isinstance(X, np.memmap):  # a memmap stays on disk
+        X = np.asarray(X)
     shape = X.shape[1:] if X.ndim == 4 else (1, *X.shape[1:])
     shape = tuple(int(s) for s in shape)
     return X.reshape(X.shape[0], math.prod(shape)), shape

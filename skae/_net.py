@@ -9,7 +9,6 @@ import copy
 import math
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import (
@@ -18,6 +17,7 @@ from skorch.callbacks import (
 )
 from skorch.utils import TeeGenerator
 
+from ._data import TensorData, as_dataset, iter_rows
 from .nn._random import randperm
 
 
@@ -80,71 +80,9 @@ def resolve_device(device):
     return resolved
 
 
-class TensorData(torch.utils.data.Dataset):
-    """Samples held in memory, dense on the device or sparse on the host.
-
-    Dense data moves to the device once; batches are index slices of that
-    tensor (no per-sample ``__getitem__`` and collate). Sparse CSR data stays
-    on the host and each batch is densified on its way to the device.
-
-    Parameters
-    ----------
-    X : ndarray or scipy CSR matrix or torch.Tensor
-        The samples.
-    device : torch.device
-    dtype : torch.dtype, default=torch.float32
-        Floating point type of the batches.
-    y : array-like of shape (n_samples,) or None, default=None
-        Targets (class indices for a classifier), kept on the device in
-        their own dtype; batches pair each slice of ``X`` with its targets.
-    """
-
-    def __init__(self, X, device, dtype=torch.float32, y=None):
-        self.device = torch.device(device)
-        self.y = None if y is None else torch.as_tensor(
-            np.asarray(y), device=self.device)
-        np_dtype = torch.empty((), dtype=dtype).numpy().dtype
-        if sp.issparse(X):
-            self.X = sp.csr_matrix(X, dtype=np_dtype)
-        elif isinstance(X, torch.Tensor):
-            self.X = X.to(self.device, dtype)
-        else:
-            self.X = torch.tensor(np.ascontiguousarray(X, dtype=np_dtype),
-                                  device=self.device)
-
-    @property
-    def is_sparse(self):
-        return sp.issparse(self.X)
-
-    def __len__(self):
-        return self.X.shape[0]
-
-    def take(self, index):
-        """The batch of rows ``index`` (a slice or a 1-D integer tensor)."""
-        if not self.is_sparse:
-            return self.X[index]
-        if isinstance(index, torch.Tensor):
-            index = index.cpu().numpy()
-        dense = self.X[index].toarray()
-        return torch.from_numpy(dense).to(self.device)
-
-    def target(self, index):
-        """The targets of rows ``index``, or None without targets."""
-        return None if self.y is None else self.y[index]
-
-    def __getitem__(self, i):
-        return self.take(slice(i, i + 1))[0]
-
-    def subset(self, index):
-        """A new ``TensorData`` with the rows ``index`` (integer tensor)."""
-        out = copy.copy(self)
-        out.X = self.X[index] if not self.is_sparse else self.X[index.numpy()]
-        out.y = None if self.y is None else self.y[index.to(self.y.device)]
-        return out
-
-
 class BatchIterator:
-    """Mini-batches of a :class:`TensorData`, reshuffled at every pass.
+    """Mini-batches of a dataset of :mod:`skae._data`, reshuffled at every
+    pass.
 
     Shuffling draws from the current call's generator
     (:mod:`skae.nn._random`), seeded from the estimator's ``random_state``.
@@ -161,54 +99,71 @@ class BatchIterator:
         return math.ceil(len(self.dataset) / self.batch_size)
 
     def __iter__(self):
-        n, size = len(self.dataset), self.batch_size
-        if self.shuffle:
-            order = randperm(n)
-            if not self.dataset.is_sparse:
-                order = order.to(self.dataset.device)
-            for start in range(0, n, size):
-                index = order[start:start + size]
-                yield self.dataset.take(index), self.dataset.target(index)
-        else:
-            for start in range(0, n, size):
-                index = slice(start, start + size)
-                yield self.dataset.take(index), self.dataset.target(index)
+        return self.dataset.batches(self.batch_size, self.shuffle)
 
 
-def map_batches(module, X, device, method=None, batch_size=1024, **kwargs):
+def map_batches(module, X, device, method=None, batch_size=1024,
+                out="numpy", **kwargs):
     """Apply ``module`` (or ``module.<method>``) to ``X`` batch by batch.
 
     The module runs in evaluation mode without gradients. Float64 input is
     evaluated by a float64 copy of the module, so that float64 results do not
     depend on how the samples are batched (float32 GEMM results can differ
-    in the last bits between batch sizes).
+    in the last bits between batch sizes). ``X`` is read batch by batch and
+    never copied whole (an array on disk is read ahead in a background
+    thread); the numpy output is allocated once and filled batch by batch.
 
     Parameters
     ----------
     module : torch.nn.Module
-    X : ndarray or scipy CSR matrix or torch.Tensor
+    X : ndarray, scipy CSR matrix, torch.Tensor or RowArray
     device : torch.device
         Where ``module`` lives.
     method : str or None, default=None
         Name of the module's method to apply; None calls the module.
     batch_size : int, default=1024
+    out : {"numpy", "tensor"}, default="numpy"
+        Return a host ndarray, or a tensor on ``device``.
     **kwargs
         Passed to the method with every batch (tensors among them are the
         method's to move to the batch's device and dtype).
 
     Returns
     -------
-    out : torch.Tensor
-        The outputs, concatenated, on ``device``.
+    out : ndarray or torch.Tensor
+        The outputs of all samples, in order.
     """
     if X.dtype in (np.float64, torch.float64):
         module = copy.deepcopy(module).double()
     module.eval()
     fn = module if method is None else getattr(module, method)
-    data = TensorData(X, device, dtype=next(module.parameters()).dtype)
+    dtype = next(module.parameters()).dtype
+    np_dtype = torch.empty((), dtype=dtype).numpy().dtype
+    result, parts = None, []
     with torch.no_grad():
-        return torch.cat([fn(xb, **kwargs)
-                          for xb, _ in BatchIterator(data, batch_size)])
+        for start, rows in iter_rows(X, batch_size):
+            if isinstance(rows, torch.Tensor):
+                xb = rows.to(device, dtype)
+            else:
+                rows = np.ascontiguousarray(rows, dtype=np_dtype)
+                if not rows.flags.writeable:  # torch wants writable memory
+                    rows = rows.copy()
+                xb = torch.from_numpy(rows).to(device)
+            yb = fn(xb, **kwargs)
+            if out == "tensor":
+                parts.append(yb)
+                continue
+            yb = yb.cpu().numpy()
+            if result is None:
+                result = np.empty((X.shape[0], *yb.shape[1:]), yb.dtype)
+            result[start:start + len(yb)] = yb
+        if result is None and not parts:  # no rows: the output's width
+            empty = torch.zeros((0, X.shape[1]), dtype=dtype, device=device)
+            parts.append(fn(empty, **kwargs))
+            result = parts[0].cpu().numpy()
+    if out == "tensor":
+        return torch.cat(parts)
+    return result
 
 
 class HoldoutSplit:
@@ -287,10 +242,13 @@ class Convergence(Callback):
     def on_epoch_end(self, net, **kwargs):
         loss = net.history[-1, self.monitor]
         if self._initial is None:
+            # the untrained network's loss: its first batch
+            self._initial = getattr(net, "initial_loss_", None)
             batches = net.history[0, "batches"]
-            self._initial = (batches[0]["train_loss"]
-                             if batches and "train_loss" in batches[0]
-                             else loss)
+            if self._initial is None:
+                self._initial = (batches[0]["train_loss"]
+                                 if batches and "train_loss" in batches[0]
+                                 else loss)
         diverged = not math.isfinite(loss) or (
             math.isfinite(self._initial)
             and loss - self._initial > _DIVERGENCE_FACTOR * max(
@@ -363,8 +321,6 @@ class TensorBatchesMixin:
     def _default_callbacks(self):
         callbacks = [
             ("epoch_timer", EpochTimer()),
-            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
-            ("valid_loss", PassthroughScoring(name="valid_loss")),
             *self._scoring_callbacks(),
         ]
         if self.verbose:
@@ -374,8 +330,12 @@ class TensorBatchesMixin:
         return callbacks
 
     def _scoring_callbacks(self):
-        """Scoring callbacks of the subclass, between the losses and the log."""
-        return []
+        """Callbacks that record the epoch's scores, before the log."""
+        return [
+            ("train_loss", PassthroughScoring(name="train_loss",
+                                              on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+        ]
 
     def initialize_optimizer(self, triggered_directly=None):
         params = [p for _, p in self.get_all_learnable_params()]
@@ -409,9 +369,7 @@ class TensorBatchesMixin:
         return self.optimizer(params, **kwargs)
 
     def get_dataset(self, X, y=None):
-        if isinstance(X, TensorData):
-            return X
-        return TensorData(X, self.device, y=y)
+        return as_dataset(X, self.device, y=y)
 
     def get_iterator(self, dataset, training=False):
         prefix = "iterator_train" if training else "iterator_valid"
@@ -484,19 +442,71 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
         super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
 
     def _scoring_callbacks(self):
-        # One history column per loss term of the module, per phase.
-        prefixes = ("train", "valid") if self.train_split else ("train",)
-        return [
-            (f"{prefix}_{term}", PassthroughScoring(
-                name=f"{prefix}_{term}", on_train=prefix == "train"))
-            for term in getattr(self.module, "loss_term_names", ())
-            for prefix in prefixes
-        ]
+        # run_single_epoch records the epoch's losses itself
+        return []
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self._first_loss = None
 
     def _record_terms(self, terms, prefix):
-        for name, value in terms.items():
-            if name != "loss":
-                self.history.record_batch(f"{prefix}_{name}", value.item())
+        """Keep the loss terms of the step (detached, on the device) for
+        the epoch's means; the first evaluation of an L-BFGS step counts."""
+        if self._step_terms is None:
+            self._step_terms = {name: value.detach()
+                                for name, value in terms.items()}
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn,
+                         **fit_params):
+        """One pass over ``iterator``, recording each loss term's mean
+        over the epoch (``train_loss``, ``train_reconstruction``, ...).
+
+        The terms are summed on the device and read back once per epoch,
+        not once per batch: a host synchronisation per step stalls a GPU
+        and costs time on the CPU too. Per-batch values go to the history
+        only with ``verbose > 1`` (the progress bar shows them).
+        """
+        if iterator is None:
+            return
+        per_batch = self.verbose is not None and self.verbose > 1
+        sums, n_rows, n_batches = None, 0, 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            self._step_terms = None
+            step = step_fn(batch, **fit_params)
+            terms = self._step_terms or {"loss": step["loss"].detach()}
+            size = len(batch[0])
+            stacked = torch.stack([v.to(torch.float64) for v in
+                                   terms.values()]) * size
+            sums = stacked if sums is None else sums + stacked
+            if training and self._first_loss is None:
+                self._first_loss = terms["loss"]
+            if per_batch:
+                for name, value in terms.items():
+                    self.history.record_batch(f"{prefix}_{name}",
+                                              value.item())
+                self.history.record_batch(f"{prefix}_batch_size", size)
+            self.notify("on_batch_end", batch=batch, training=training,
+                        **step)
+            n_rows += size
+            n_batches += 1
+        self.history.record(f"{prefix}_batch_count", n_batches)
+        if sums is None:
+            return
+        means = (sums / n_rows).tolist()  # the epoch's one synchronisation
+        for name, value in zip(terms, means):
+            self._record_epoch(f"{prefix}_{name}", value)
+        if training and isinstance(self._first_loss, torch.Tensor):
+            # the loss of the untrained network: its first batch
+            self.initial_loss_ = float(self._first_loss)
+            self._first_loss = False
+
+    def _record_epoch(self, key, value):
+        """Record ``key`` of this epoch and whether it is the lowest so far
+        (``key + "_best"``, as skorch's scoring callbacks do)."""
+        previous = [row[key] for row in self.history[:-1] if key in row]
+        self.history.record(key, value)
+        self.history.record(f"{key}_best",
+                            not previous or value < min(previous))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         return self.module_.loss_terms(y_pred, X)["loss"]
@@ -561,7 +571,8 @@ class ClassifierNet(TensorBatchesMixin, NeuralNetClassifier):
         super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
 
     def _scoring_callbacks(self):
-        if not self.train_split:
-            return []
-        return [("valid_acc", EpochScoring(
-            "accuracy", name="valid_acc", lower_is_better=False))]
+        callbacks = super()._scoring_callbacks()
+        if self.train_split:
+            callbacks.append(("valid_acc", EpochScoring(
+                "accuracy", name="valid_acc", lower_is_better=False)))
+        return callbacks

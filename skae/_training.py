@@ -38,9 +38,11 @@ class NetTrainingMixin(DeclaredParamsMixin):
     the finished net in one place from them):
 
     * ``_net_class``: the skorch net class;
-    * ``_callbacks()``: callbacks of its own, after the stopping rule;
+    * ``_callbacks(epochs_done)``: callbacks of its own, after the stopping
+      rule (``epochs_done``: epochs of the training this net continues);
     * ``_net_kwargs()``: more keyword arguments of the net;
-    * ``_burn_in_epochs()``: first epochs the stopping rule ignores.
+    * ``_burn_in_epochs(epochs_done)``: first epochs the stopping rule
+      ignores.
 
     Parameters
     ----------
@@ -140,16 +142,18 @@ default="adam"
 
     # ------------------------------------------------------------------
     # hooks
-    def _callbacks(self):
+    def _callbacks(self, epochs_done=0):
         """``(name, callback)`` pairs of the estimator's own, run after the
-        stopping rule and before the user's ``callbacks``."""
+        stopping rule and before the user's ``callbacks``; ``epochs_done``
+        counts the epochs of the training the net continues (a warm start,
+        ``partial_fit``)."""
         return []
 
     def _net_kwargs(self):
         """More keyword arguments of the skorch net (``_net_class``)."""
         return {}
 
-    def _burn_in_epochs(self):
+    def _burn_in_epochs(self, epochs_done=0):
         """First epochs of this fit that the stopping rule ignores (for
         example while a loss weight is annealed)."""
         return 0
@@ -208,7 +212,7 @@ default="adam"
         return self.optimizer
 
     def _make_net(self, module, device, n_samples, *, max_epochs=None,
-                  stage=False):
+                  stage=False, partial=False, epochs_done=0):
         """The skorch net that trains ``module`` on ``n_samples`` samples.
 
         Parameters
@@ -224,6 +228,11 @@ default="adam"
             A stage that trains part of the network (greedy pretraining):
             the stopping rule only, without the estimator's and the user's
             callbacks, which watch the training of the whole network.
+        partial : bool, default=False
+            A net for ``partial_fit``: one pass per call, no held-out
+            split (as ``MLPRegressor.partial_fit``).
+        epochs_done : int, default=0
+            Epochs of the training this net continues.
         """
         optimizer = self._optimizer_class()
         extra = {}
@@ -236,25 +245,27 @@ default="adam"
         batch_size = (auto_batch_size if self.batch_size == "auto"
                       else min(self.batch_size, n_samples))
         convergence = Convergence(
-            monitor="valid_loss" if self.early_stopping else "train_loss",
+            monitor=("valid_loss" if self.early_stopping and not partial
+                     else "train_loss"),
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
-            restore_best=self.early_stopping,
-            burn_in=0 if stage else self._burn_in_epochs(),
+            restore_best=self.early_stopping and not partial,
+            burn_in=0 if stage else self._burn_in_epochs(epochs_done),
         )
         callbacks = [("convergence", convergence)]
         if not stage:
-            callbacks += [*self._callbacks(),
+            callbacks += [*self._callbacks(epochs_done),
                           *copy.deepcopy(list(self.callbacks or []))]
         return self._net_class(
             module,
             optimizer=optimizer,
             lr=self.learning_rate,
             weight_decay=self.alpha,
-            max_epochs=self.max_iter if max_epochs is None else max_epochs,
+            max_epochs=(1 if partial else self.max_iter if max_epochs is None
+                        else max_epochs),
             batch_size=batch_size,
             train_split=(HoldoutSplit(self.validation_fraction)
-                         if self.early_stopping else None),
+                         if self.early_stopping and not partial else None),
             callbacks=callbacks,
             verbose=self.verbose,
             device=str(device),
@@ -284,9 +295,10 @@ default="adam"
         builds new optimizers anyway."""
         self.net_.initialize_optimizer()
 
-    def _train_net(self, net, *args):
-        """``net.fit(*args)`` (skorch warns when handed an initialised
-        module, which skae always does).
+    def _train_net(self, net, *args, partial=False):
+        """``net.fit(*args)``, or with ``partial`` one more pass of
+        ``net.partial_fit(*args)`` keeping the optimizer's state (skorch
+        warns when handed an initialised module, which skae always does).
 
         After a Ctrl-C in this fit the net is only initialised: no further
         training starts.
@@ -296,6 +308,8 @@ default="adam"
             try:
                 if self._interrupted():
                     net.initialize()
+                elif partial:
+                    net.partial_fit(*args, epochs=1)
                 else:
                     net.fit(*args)
             except KeyboardInterrupt:
@@ -340,6 +354,21 @@ default="adam"
                 "or tol.",
                 ConvergenceWarning,
             )
+
+
+    def _set_partially_fitted(self, net):
+        """The fitted attributes after a ``partial_fit`` pass: the net and
+        its optimizer are kept for the next call; the curves cover every
+        pass so far."""
+        self.net_ = net
+        net.partial_ = True
+        losses = [float(v) for v in net.history[:, "train_loss"]] \
+            if net.history else []
+        self.loss_curve_ = list(net.curve_before_) + losses
+        self.n_iter_ = len(self.loss_curve_)
+        self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
+        self.validation_scores_ = None
+        self.best_validation_score_ = None
 
 
 def _auto_batch_size(n_samples):

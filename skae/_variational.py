@@ -247,17 +247,13 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
             check_unit_interval(X, "likelihood='bernoulli'",
                                  alternative="likelihood='gaussian'")
 
-    def _epochs_done(self):
-        """Epochs of previous fits that this one continues (warm start)."""
-        return getattr(self, "n_iter_", 0) if self.warm_start else 0
-
-    def _callbacks(self):
+    def _callbacks(self, epochs_done=0):
         return [("kl_warmup", KLWarmup(self.beta, self.kl_warmup,
-                                       start=self._epochs_done()))]
+                                       start=epochs_done))]
 
-    def _burn_in_epochs(self):
+    def _burn_in_epochs(self, epochs_done=0):
         # losses are comparable only once the latent weight is beta
-        return max(0, self.kl_warmup - self._epochs_done())
+        return max(0, self.kl_warmup - epochs_done)
 
     def _finish_fit(self, X):
         # seed of the fixed noise of score_samples and log_likelihood
