@@ -67,6 +67,7 @@ class AdversarialNet(AutoencoderNet):
         out = self.infer(Xi, **fit_params)
         terms = module.reconstruction_terms(out, Xi)
         terms["loss"].backward()
+        self.sync_gradients(self.optimizer_)
         self.notify("on_grad_computed", batch=batch,
                     named_parameters=TeeGenerator(
                         self.get_all_learnable_params()))
@@ -76,10 +77,12 @@ class AdversarialNet(AutoencoderNet):
         self.optimizer_discriminator_.zero_grad()
         terms["discriminator"] = module.discriminator_loss(codes)
         terms["discriminator"].backward()
+        self.sync_gradients(self.optimizer_discriminator_)
         self.optimizer_discriminator_.step()
         self.optimizer_generator_.zero_grad()
         terms["generator"] = module.generator_loss(codes)
         terms["generator"].backward()
+        self.sync_gradients(self.optimizer_generator_)
         self.optimizer_generator_.step()
         self._record_terms(terms, "train")
         return {"loss": terms["loss"].detach(), "y_pred": out}

@@ -28,8 +28,11 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from ._checks import (
     check_positive_int, preferred_float_dtype, validate_row_array,
 )
-from ._data import is_row_array
-from ._net import AutoencoderNet, map_batches, resolve_device
+from ._data import dask_blockwise, is_row_array, shard
+from ._net import (
+    AutoencoderNet, broadcast_module, map_batches, process_group,
+    resolve_device,
+)
 from ._random import random_scope
 from ._training import NetTrainingMixin
 from .nn import Encoder
@@ -149,9 +152,16 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             )
         self._check_data_range(X)
         device = resolve_device(self.device)
-        with self._interrupt_guard(), random_scope(self.random_state):
+        group = process_group()
+        X_all = X
+        if group is not None:  # data-parallel: this process's rows
+            X = shard(X, *group)
+        with self._interrupt_guard(), random_scope(self.random_state), \
+                self._process_group(group):
             module = (self._warm_module(X.shape[1]) if warm
                       else self._build_module(X.shape[1])).to(device)
+            if group is not None:
+                broadcast_module(module)
             pretraining_epochs = 0
             if not warm:
                 try:
@@ -160,11 +170,11 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                     if not self._interrupted():
                         raise
             net = self._train_net(self._make_net(
-                module, device, X.shape[0],
+                module, device, X_all.shape[0],
                 epochs_done=self.n_iter_ if warm else 0), X)
             interrupted = self._interrupted()
         self._set_fitted(net, previous=self if warm else None)
-        self._finish_fit(X)
+        self._finish_fit(X_all)
         if interrupted:
             self._warn_interrupted(pretraining_epochs + len(net.history))
 
@@ -202,6 +212,12 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
 
     def _partial_fit(self, X):
         fitted = hasattr(self, "net_")
+        if process_group() is not None:
+            raise ValueError(
+                "partial_fit trains on the chunk of this process only, and "
+                "would leave the processes of the torch.distributed group "
+                "with different models. Use fit, which shares the rows among "
+                "the processes and averages their gradients.")
         if getattr(self, "pretraining", "none") != "none":
             raise ValueError(
                 f"{type(self).__name__}(pretraining={self.pretraining!r}) "
@@ -231,16 +247,6 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             self._warn_interrupted(
                 self.n_iter_, "the pass stopped part way; the model keeps "
                 "what it learned")
-
-    def _partial_scope(self, passes):
-        """The random scope of the ``partial_fit`` pass after ``passes``
-        passes: the first draws what ``fit`` would (the same initial
-        network); later ones a new shuffle per pass, repeatable for an
-        integer ``random_state``."""
-        if passes == 0 or not isinstance(self.random_state, Integral):
-            return random_scope(self.random_state)
-        seed = np.random.SeedSequence([self.random_state, passes])
-        return random_scope(int(seed.generate_state(1)[0] >> 1))
 
     def _warm_module(self, n_features):
         """The network a warm start continues: the current parameters'
@@ -361,6 +367,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         check_is_fitted(self)
         return self._validate_input(X, reset=False)
 
+    @dask_blockwise("n_components")
     def transform(self, X):
         """Encode ``X``: the codes of the samples.
 
@@ -376,6 +383,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         X = self._validate_X(X)
         return self._map_batches(X, "encode")
 
+    @dask_blockwise("n_features_in_")
     def inverse_transform(self, X):
         """Decode codes back to input space, as ``PCA.inverse_transform``.
 
@@ -400,6 +408,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             )
         return self._map_batches(Z, "decode")
 
+    @dask_blockwise(None)
     def score_samples(self, X):
         """Negative reconstruction error of each sample.
 

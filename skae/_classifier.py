@@ -1,5 +1,7 @@
 """PretrainedClassifier: unsupervised pretraining for scarce labels."""
 
+import contextlib
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -18,6 +20,10 @@ from ._random import random_scope
 from ._stacked import StackedAE
 from ._training import NetTrainingMixin
 from .nn import ACTIVATIONS, EncoderClassifier
+
+
+def _device_of(module):
+    return next(module.parameters()).device
 
 
 def _unlabeled(y):
@@ -199,33 +205,16 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} needs labeled samples of at least 2 "
                 f"classes; got 1 class ({classes[0]!r}).")
-        hidden = positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
-        device = resolve_device(self.device)
-        rng = check_random_state(self.random_state)
-
-        autoencoder = clone(self.autoencoder if self.autoencoder is not None
-                            else StackedAE())
-        ae_seed = rng.randint(np.iinfo(np.int32).max)
-        if autoencoder.get_params(deep=False).get("random_state", 0) is None:
-            autoencoder.set_params(random_state=ae_seed)
         with self._interrupt_guard():
-            # a Ctrl-C in the autoencoder's fit ends this one too
-            autoencoder.fit(X, None)  # (FrozenEstimator.fit requires y)
-            encoder = autoencoder.encoder_module()
-            frozen = self._frozen_parameters(encoder, autoencoder)
-            for p in frozen:
-                p.requires_grad_(False)
-            X_labeled = X[labeled]
+            autoencoder, rng = self._pretrain_autoencoder(X)
             with random_scope(rng):
-                module = EncoderClassifier(
-                    encoder, autoencoder.n_components, hidden, len(classes),
-                    self.activation).to(device)
-                net = self._train_net(
-                    self._make_net(module, device, X_labeled.shape[0]),
-                    X_labeled, y_index.astype(np.int64))
+                module = self._classifier_module(autoencoder, len(classes))
+                with self._frozen(module, autoencoder):
+                    net = self._train_net(
+                        self._make_net(module, _device_of(module),
+                                       int(labeled.sum())),
+                        X[labeled], y_index.astype(np.int64))
             interrupted = self._interrupted()
-        for p in frozen:  # frozen for training only
-            p.requires_grad_(True)
         self.classes_ = classes
         self.autoencoder_ = autoencoder
         self._set_fitted(net)
@@ -234,6 +223,132 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
                 len(net.history), "the classifier keeps what it learned so "
                 "far (its layers on the encoder are untrained if the "
                 "autoencoder was interrupted)")
+
+    def _pretrain_autoencoder(self, X):
+        """A clone of ``autoencoder`` fitted on all of ``X``, and the
+        random state of the classifier's own draws."""
+        rng = check_random_state(self.random_state)
+        autoencoder = clone(self.autoencoder if self.autoencoder is not None
+                            else StackedAE())
+        ae_seed = rng.randint(np.iinfo(np.int32).max)
+        if autoencoder.get_params(deep=False).get("random_state", 0) is None:
+            autoencoder.set_params(random_state=ae_seed)
+        # a Ctrl-C in the autoencoder's fit ends this one too
+        autoencoder.fit(X, None)  # (FrozenEstimator.fit requires y)
+        return autoencoder, rng
+
+    def _classifier_module(self, autoencoder, n_classes):
+        """The classification network on a copy of the fitted encoder."""
+        hidden = positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
+        device = resolve_device(self.device)
+        encoder = autoencoder.encoder_module()
+        self._frozen_parameters(encoder, autoencoder)  # validates freeze
+        return EncoderClassifier(encoder, autoencoder.n_components, hidden,
+                                 n_classes, self.activation).to(device)
+
+    @contextlib.contextmanager
+    def _frozen(self, module, autoencoder):
+        """The frozen encoder layers (``freeze``) do not train in the block;
+        their optimizer leaves them out."""
+        frozen = self._frozen_parameters(module.encoder, autoencoder)
+        for p in frozen:
+            p.requires_grad_(False)
+        try:
+            yield
+        finally:
+            for p in frozen:  # frozen for training only
+                p.requires_grad_(True)
+
+    def partial_fit(self, X, y, classes=None):
+        """One pass of the classifier's training over the labeled rows of
+        ``X``, continuing the previous passes.
+
+        The first call fits the autoencoder on all of ``X`` (its own
+        ``fit``: pretraining needs the unlabeled data at once) and builds
+        the classifier on its encoder; every call, the first included,
+        then trains the classifier one epoch on the labeled rows of the
+        chunk, keeping the optimizer's state between calls, as
+        ``MLPClassifier.partial_fit`` does. There is no stopping rule and
+        no held-out split.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data, labeled and unlabeled.
+        y : array-like of shape (n_samples,)
+            Class labels; ``-1`` marks an unlabeled sample.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole stream. Required on the first call
+            (a chunk may lack some classes), ignored when equal later.
+
+        Returns
+        -------
+        self : object
+            The classifier, trained one more pass.
+        """
+        return self._fit_restoring(self._partial_fit, X, y, classes)
+
+    def _partial_fit(self, X, y, classes):
+        first = not hasattr(self, "net_")
+        if first and classes is None:
+            raise ValueError(
+                "classes must be given on the first call to partial_fit: "
+                "every class of the stream (a chunk may lack some).")
+        X, y = validate_data(self, X, y, reset=first, accept_sparse="csr",
+                             dtype=[np.float32, np.float64])
+        if classes is not None:
+            classes = np.unique(np.asarray(classes))
+            check_classification_targets(classes)
+            if not first and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()} differs from the classes of "
+                    f"the first call to partial_fit, "
+                    f"{self.classes_.tolist()}.")
+            if len(classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes; got "
+                    f"classes={classes.tolist()}.")
+        else:
+            classes = self.classes_
+        labeled = ~_unlabeled(y)
+        unknown = np.setdiff1d(y[labeled], classes)
+        if len(unknown):
+            raise ValueError(
+                f"y holds labels {unknown.tolist()[:5]} that are not in "
+                f"classes={classes.tolist()}.")
+        y_index = np.searchsorted(classes, y[labeled]).astype(np.int64)
+        passes = 0 if first else self.n_iter_
+        continuing = not first and getattr(self.net_, "partial_", False)
+        with self._interrupt_guard():
+            if first:
+                autoencoder, rng = self._pretrain_autoencoder(X)
+                with random_scope(rng):
+                    module = self._classifier_module(autoencoder,
+                                                     len(classes))
+            else:
+                autoencoder, module = self.autoencoder_, self.module_
+            if continuing:
+                net = self.net_
+            else:
+                net = self._make_net(module, _device_of(module),
+                                     max(1, int(labeled.sum())),
+                                     partial=True)
+                net.curve_before_ = list(getattr(self, "loss_curve_", []))
+            with self._partial_scope(passes), self._frozen(module,
+                                                           autoencoder):
+                if labeled.any():
+                    net = self._train_net(net, X[labeled], y_index,
+                                          partial=True)
+                elif not net.initialized_:  # nothing to learn from yet
+                    with warnings.catch_warnings():
+                        warnings.filterwarnings("ignore", module="skorch")
+                        net.initialize()
+            interrupted = self._interrupted()
+        self.classes_ = classes
+        self.autoencoder_ = autoencoder
+        self._set_partially_fitted(net)
+        if interrupted:
+            self._warn_interrupted(self.n_iter_, "the pass stopped part way")
 
     def _rebuild_module(self):
         encoder = self.autoencoder_.encoder_module()

@@ -9,6 +9,7 @@ thread while the network trains on the current one.
 """
 
 import copy
+import functools
 import queue
 import threading
 
@@ -52,11 +53,21 @@ class RowArray:
 
     ndim = 2
 
-    def __init__(self, data, dtype):
-        self.data = data.data if isinstance(data, RowArray) else data
+    def __init__(self, data, dtype, start=0, stop=None):
+        if isinstance(data, RowArray):
+            start, stop = data.start + start, data.start + (
+                len(data) if stop is None else stop)
+            data = data.data
+        self.data = data
         self.dtype = np.dtype(dtype)
-        self.shape = tuple(int(s) for s in self.data.shape)
+        n_rows, n_features = (int(s) for s in data.shape)
+        self.start = start
+        self.shape = ((n_rows if stop is None else stop) - start, n_features)
         self._range = None
+
+    def view(self, start, stop):
+        """The rows ``start`` to ``stop`` as a RowArray (nothing is read)."""
+        return RowArray(self, self.dtype, start, stop)
 
     @property
     def size(self):
@@ -72,8 +83,9 @@ class RowArray:
     def rows(self, start, stop):
         """Rows ``start`` to ``stop``: a new, writable, C-contiguous ndarray
         (never a view of the file's pages)."""
-        return np.array(self.data[start:stop], dtype=self.dtype, order="C",
-                        copy=True)
+        stop = min(stop, self.shape[0])
+        return np.array(self.data[self.start + start:self.start + stop],
+                        dtype=self.dtype, order="C", copy=True)
 
     def take(self, index):
         """Rows ``index`` (sorted, unique integers), read in runs."""
@@ -84,6 +96,7 @@ class RowArray:
         starts = np.concatenate([[0], breaks])
         stops = np.concatenate([breaks, [len(index)]])
         out = np.empty((len(index), self.shape[1]), self.dtype)
+        index = index + self.start
         for a, b in zip(starts, stops):  # one sequential read per run
             out[a:b] = self.data[index[a]:index[b - 1] + 1]
         return out
@@ -360,6 +373,58 @@ class RowData(torch.utils.data.Dataset):
         out.y = None if self.y is None else self.y[
             torch.as_tensor(positions, device=self.y.device)]
         return out
+
+
+def shard(X, rank, world_size):
+    """Process ``rank``'s share of the rows of ``X`` for data-parallel
+    training: consecutive rows, the same number in every process (the last
+    ``n_samples % world_size`` rows are left out)."""
+    n = X.shape[0] // world_size
+    if n == 0:
+        raise ValueError(
+            f"{X.shape[0]} samples cannot be shared among {world_size} "
+            "processes; fit outside the process group, or on more samples.")
+    start, stop = rank * n, (rank + 1) * n
+    if isinstance(X, RowArray):
+        return X.view(start, stop)
+    return X[start:stop]
+
+
+def is_dask_array(X):
+    return type(X).__module__.startswith("dask.array")
+
+
+def dask_blockwise(width):
+    """Let a method that maps samples to outputs take a ``dask.array``:
+    it then returns a dask array whose blocks of rows are computed by the
+    method, lazily and in parallel (on a ``dask.distributed`` cluster, on
+    its workers). ``width`` names the fitted attribute giving the output's
+    number of columns, or is None for one value per sample."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def run(self, X, *args, **kwargs):
+            if not is_dask_array(X):
+                return method(self, X, *args, **kwargs)
+            from sklearn.utils.validation import check_is_fitted
+
+            check_is_fitted(self)
+            if X.ndim != 2:
+                raise ValueError(
+                    f"Expected a 2D dask array, got {X.ndim} dimensions.")
+            X = X.rechunk({1: -1})  # whole rows in each block
+
+            def block(rows):
+                return method(self, rows, *args, **kwargs)
+
+            if width is None:
+                return X.map_blocks(block, drop_axis=1, dtype=np.float64)
+            dtype = np.float64 if X.dtype == np.float64 else np.float32
+            return X.map_blocks(
+                block, chunks=(X.chunks[0], (getattr(self, width),)),
+                dtype=dtype)
+        return run
+    return wrap
 
 
 def as_dataset(X, device, dtype=torch.float32, y=None):

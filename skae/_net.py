@@ -80,6 +80,34 @@ def resolve_device(device):
     return resolved
 
 
+def process_group():
+    """``(rank, world_size)`` of torch.distributed's default process group
+    when one of several processes is initialised (``torchrun``), else None.
+    """
+    dist = torch.distributed
+    if not (dist.is_available() and dist.is_initialized()):
+        return None
+    size = dist.get_world_size()
+    return (dist.get_rank(), size) if size > 1 else None
+
+
+def broadcast_module(module):
+    """Give every process rank 0's parameters and buffers."""
+    for tensor in module.state_dict().values():
+        torch.distributed.broadcast(tensor, src=0)
+
+
+def _all_reduce_mean(tensors):
+    """Average ``tensors`` in place across the processes, in one call."""
+    flat = torch.cat([t.reshape(-1) for t in tensors])
+    torch.distributed.all_reduce(flat)
+    flat /= torch.distributed.get_world_size()
+    offset = 0
+    for t in tensors:
+        t.copy_(flat[offset:offset + t.numel()].view_as(t))
+        offset += t.numel()
+
+
 class BatchIterator:
     """Mini-batches of a dataset of :mod:`skae._data`, reshuffled at every
     pass.
@@ -309,13 +337,26 @@ class TensorBatchesMixin:
         Passed to the skorch net.
     """
 
-    def __init__(self, module, *args, weight_decay=0.0, **kwargs):
+    def __init__(self, module, *args, weight_decay=0.0, distributed=False,
+                 **kwargs):
         kwargs.setdefault("iterator_train", BatchIterator)
         kwargs.setdefault("iterator_valid", BatchIterator)
         kwargs.setdefault("iterator_train__shuffle", True)
         kwargs.setdefault("dataset", TensorData)
         super().__init__(module, *args, **kwargs)
         self.weight_decay = weight_decay
+        self.distributed = distributed
+
+    def sync_gradients(self, optimizer):
+        """Data-parallel training (``distributed=True``): average the
+        gradients of ``optimizer``'s parameters over the processes, as
+        ``DistributedDataParallel`` does, in one all-reduce per step."""
+        if not self.distributed:
+            return
+        grads = [p.grad for group in optimizer.param_groups
+                 for p in group["params"] if p.grad is not None]
+        if grads:
+            _all_reduce_mean(grads)
 
     @property
     def _default_callbacks(self):
@@ -492,12 +533,24 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
         self.history.record(f"{prefix}_batch_count", n_batches)
         if sums is None:
             return
-        means = (sums / n_rows).tolist()  # the epoch's one synchronisation
-        for name, value in zip(terms, means):
+        first = (self._first_loss if training
+                 and isinstance(self._first_loss, torch.Tensor) else None)
+        extra = torch.stack([torch.zeros_like(sums[0]) + n_rows,
+                             torch.zeros_like(sums[0]) if first is None
+                             else first.detach().to(sums.dtype)])
+        if self.distributed:
+            # every process records the means over all processes' rows, so
+            # the stopping rule decides the same everywhere
+            packed = torch.cat([sums, extra])
+            torch.distributed.all_reduce(packed)
+            sums, extra = packed[:-2], packed[-2:]
+            extra[1] /= torch.distributed.get_world_size()
+        values = torch.cat([sums / extra[0], extra[1:]]).tolist()
+        for name, value in zip(terms, values):  # the epoch's one sync
             self._record_epoch(f"{prefix}_{name}", value)
-        if training and isinstance(self._first_loss, torch.Tensor):
+        if first is not None:
             # the loss of the untrained network: its first batch
-            self.initial_loss_ = float(self._first_loss)
+            self.initial_loss_ = values[-1]
             self._first_loss = False
 
     def _record_epoch(self, key, value):
@@ -536,7 +589,14 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
         terms = self.module_.loss_terms(out, Xi)
         terms["loss"].backward()
         self._record_terms(terms, "train")
-        return {"loss": terms["loss"], "y_pred": out}
+        loss = terms["loss"]
+        if self.distributed:
+            self.sync_gradients(self.optimizer_)
+            # the loss of all processes' batches: what L-BFGS's line search
+            # compares, identical in every process
+            loss = loss.detach().clone()
+            _all_reduce_mean([loss])
+        return {"loss": loss, "y_pred": out}
 
     def validation_step(self, batch, **fit_params):
         self._train_mode(False)

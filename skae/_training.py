@@ -12,6 +12,7 @@ import copy
 import warnings
 from numbers import Integral, Real
 
+import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -20,6 +21,7 @@ from ._checks import check_callbacks, reject_bools
 from ._interrupt import InterruptGuard
 from ._net import Convergence, HoldoutSplit
 from ._parameters import DeclaredParamsMixin
+from ._random import random_scope
 
 #: Optimizers by name; any ``torch.optim.Optimizer`` subclass works too.
 OPTIMIZERS = {
@@ -188,6 +190,17 @@ default="adam"
             finally:
                 del self._fit_guard
 
+    @contextlib.contextmanager
+    def _process_group(self, group):
+        """The block of a data-parallel fit: the nets it makes average
+        their gradients over the processes of ``group`` (``(rank,
+        world_size)``, or None for an ordinary fit)."""
+        self._fit_group = group
+        try:
+            yield
+        finally:
+            del self._fit_group
+
     def _interrupted(self):
         """Whether the user pressed Ctrl-C during the running fit."""
         guard = getattr(self, "_fit_guard", None)
@@ -200,6 +213,16 @@ default="adam"
             f"{epochs} epochs: {what}. Fit again with warm_start=True (where "
             "the estimator has it) to continue.",
             UserWarning, stacklevel=3)
+
+    def _partial_scope(self, passes):
+        """The random scope of the ``partial_fit`` pass after ``passes``
+        passes: the first draws what ``fit`` would (the same initial
+        network); later ones a new shuffle per pass, repeatable for an
+        integer ``random_state``."""
+        if passes == 0 or not isinstance(self.random_state, Integral):
+            return random_scope(self.random_state)
+        seed = np.random.SeedSequence([self.random_state, passes])
+        return random_scope(int(seed.generate_state(1)[0] >> 1))
 
     def _optimizer_class(self):
         if isinstance(self.optimizer, str):
@@ -244,6 +267,11 @@ default="adam"
             auto_batch_size = _auto_batch_size(n_samples)
         batch_size = (auto_batch_size if self.batch_size == "auto"
                       else min(self.batch_size, n_samples))
+        group = getattr(self, "_fit_group", None)
+        if group is not None:
+            # the batch is shared among the processes
+            batch_size = max(1, batch_size // group[1])
+            extra["distributed"] = True
         convergence = Convergence(
             monitor=("valid_loss" if self.early_stopping and not partial
                      else "train_loss"),

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._architecture import MLPLayersMixin
 from ._base import BaseAutoencoder
 from ._checks import check_unit_interval
+from ._data import dask_blockwise
 from ._parameters import store_params
 from ._random import torch_seed
 from ._sampling import PriorSamplingMixin
@@ -275,6 +276,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
                                          batch_size=step, noise=noise))
         return np.concatenate(out)
 
+    @dask_blockwise(None)
     def score_samples(self, X):
         """Evidence lower bound (ELBO) of each sample, in nats.
 
@@ -293,6 +295,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         return self._score(X, "elbo", _N_ELBO_DRAWS)
 
 
+    @dask_blockwise(None)
     def log_likelihood(self, X, n_importance_samples=100):
         """Importance-weighted estimate of log p(x) for each sample, in nats.
 

@@ -214,3 +214,30 @@ def test_partial_fit_through_save_and_load(digits, tmp_path):
     loaded = skae.load(tmp_path / "ae.skae")
     loaded.partial_fit(X)
     assert loaded.n_iter_ == 2 and len(loaded.loss_curve_) == 2
+
+
+def test_pretrained_classifier_partial_fit_streams_labels(digits):
+    from skae import PretrainedClassifier
+
+    X_train, X_test, y_train, y_test = digits
+    ae = StackedAE(n_components=16, hidden_layer_sizes=(48,), max_iter=20,
+                   learning_rate=1e-2, random_state=0)
+    clf = PretrainedClassifier(autoencoder=ae, random_state=0)
+    with pytest.raises(ValueError, match="classes must be given"):
+        clf.partial_fit(X_train, y_train)
+    assert not hasattr(clf, "net_")
+    chunks = np.array_split(np.arange(len(X_train)), 4)
+    for _ in range(5):
+        for rows in chunks:
+            clf.partial_fit(X_train[rows], y_train[rows],
+                            classes=np.arange(10))
+    assert clf.n_iter_ == 20 and list(clf.classes_) == list(range(10))
+    # the autoencoder was fitted once, on the first chunk
+    assert clf.autoencoder_.n_features_in_ == 64
+    assert clf.score(X_test, y_test) > 0.85
+    with pytest.raises(ValueError, match="not in classes"):
+        clf.partial_fit(X_train[:10], np.full(10, 11))
+    # a chunk without labels trains nothing but is accepted
+    before = clf.predict_proba(X_test)
+    clf.partial_fit(X_train[:10], np.full(10, -1))
+    assert_allclose(clf.predict_proba(X_test), before)

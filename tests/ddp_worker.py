@@ -1,0 +1,53 @@
+"""Run by tests/test_distributed.py under torchrun: each process fits the
+same estimator inside a gloo process group and saves what it learned."""
+
+import sys
+import warnings
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+import skae
+
+
+def main(out_dir, name):
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo")
+    rank = dist.get_rank()
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    X_train, X_test = train_test_split(X, test_size=400, random_state=0,
+                                       stratify=y)
+    est = make(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X_train)
+    weights = {f"w{i}": p.detach().numpy()
+               for i, p in enumerate(est.module_.parameters())}
+    mse = np.mean((est.inverse_transform(est.transform(X_test))
+                   - X_test) ** 2)
+    np.savez(f"{out_dir}/{name}-{rank}.npz", mse=mse, n_iter=est.n_iter_,
+             curve=np.asarray(est.loss_curve_), **weights)
+    dist.destroy_process_group()
+
+
+def make(name, batch_size=64):
+    if name == "stacked":
+        return skae.StackedAE(n_components=16, hidden_layer_sizes=(64,),
+                              max_iter=15, batch_size=batch_size,
+                              random_state=0)
+    if name == "linear":  # full-batch L-BFGS
+        return skae.LinearAE(n_components=8, max_iter=30, random_state=0)
+    if name == "adversarial":
+        return skae.AdversarialAE(n_components=2, hidden_layer_sizes=(32,),
+                                  discriminator_layer_sizes=(16,),
+                                  max_iter=3, batch_size=batch_size,
+                                  random_state=0)
+    raise ValueError(name)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,76 @@
+"""Data-parallel training of one model under torchrun (gloo, 2 processes)."""
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import ddp_worker
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
+HERE = Path(__file__).resolve().parent
+
+
+def _torchrun(tmp_path, name, n_procs=2):
+    env = dict(os.environ, OMP_NUM_THREADS="1",
+               PYTHONPATH=os.pathsep.join([str(HERE), *sys.path]))
+    result = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone",
+         f"--nproc-per-node={n_procs}", str(HERE / "ddp_worker.py"),
+         str(tmp_path), name],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return [np.load(tmp_path / f"{name}-{rank}.npz")
+            for rank in range(n_procs)]
+
+
+def _single(name, batch_size=64):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    X_train, X_test = train_test_split(X, test_size=400, random_state=0,
+                                       stratify=y)
+    est = ddp_worker.make(name, batch_size)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X_train)
+    return np.mean((est.inverse_transform(est.transform(X_test))
+                    - X_test) ** 2)
+
+
+def _weights(result):
+    return [result[k] for k in sorted(result.files) if k.startswith("w")]
+
+
+@pytest.mark.parametrize("name", ["stacked", "linear", "adversarial"])
+def test_two_processes_train_one_model(name, tmp_path):
+    rank0, rank1 = _torchrun(tmp_path, name)
+    # every process ends with the same weights and the same history (the
+    # stopping rule saw the loss over all processes' rows)
+    for a, b in zip(_weights(rank0), _weights(rank1)):
+        assert_allclose(a, b, rtol=0, atol=1e-6)
+    assert int(rank0["n_iter"]) == int(rank1["n_iter"])
+    assert_allclose(rank0["curve"], rank1["curve"], rtol=1e-6)
+    if name != "adversarial":
+        # as good as one process with the same total batch size
+        single = _single(name)
+        assert float(rank0["mse"]) < 1.05 * single
+
+
+def test_partial_fit_is_refused_in_a_process_group(tmp_path, monkeypatch):
+    import skae
+    import skae._base
+
+    monkeypatch.setattr(skae._base, "process_group", lambda: (0, 2))
+    est = skae.StackedAE(n_components=2)
+    with pytest.raises(ValueError, match="Use fit"):
+        est.partial_fit(np.random.default_rng(0).random((20, 4)))
