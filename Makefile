@@ -11,7 +11,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(subst $() ,_,$(subst /,_,$(subst <,_,$(subst >,_,$(subst =,_,$(TORCH))))))
 
-.PHONY: demo test bench docs clean
+# The oldest scikit-learn and skorch that setup.cfg admits; `make test-oldest`
+# runs the test suite against them in .venv-oldest.
+OLDEST ?= scikit-learn==1.6.1 skorch==1.0.0
+OLDEST_VENV := .venv-oldest
+
+.PHONY: demo test test-oldest bench docs clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +31,14 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+test-oldest:
+	test -x $(OLDEST_VENV)/bin/python || $(PYTHON) -m venv $(OLDEST_VENV)
+	printf '%s\n' $(OLDEST) > $(OLDEST_VENV)/constraints.txt
+	$(OLDEST_VENV)/bin/python -m pip install --quiet "$(TORCH)"
+	$(OLDEST_VENV)/bin/python -m pip install --quiet \
+		-c $(OLDEST_VENV)/constraints.txt $(OLDEST) -e ".[dev,datasets]"
+	$(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider
+
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
@@ -33,4 +46,4 @@ docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
 clean:
-	rm -rf $(VENV) docs/_build docs/api/generated docs/auto_examples demo-output
+	rm -rf $(VENV) $(OLDEST_VENV) docs/_build docs/api/generated docs/auto_examples demo-output

@@ -8,7 +8,6 @@ autoencoders (:class:`skae._base.BaseAutoencoder`) and
 """
 
 import contextlib
-import copy
 import warnings
 from numbers import Integral, Real
 
@@ -160,6 +159,62 @@ default="adam"
         example while a loss weight is annealed)."""
         return 0
 
+    def _named_callbacks(self):
+        """``(name, callback)`` of ``callbacks``; an unnamed callback is
+        named by its class, as skorch names it."""
+        if not isinstance(self.callbacks, (list, tuple)):
+            return []  # None, or a wrong value that fit will explain
+        return [entry if isinstance(entry, tuple) and len(entry) == 2
+                else (type(entry).__name__, entry)
+                for entry in self.callbacks]
+
+    def get_params(self, deep=True):
+        params = super().get_params(deep=deep)
+        if deep:
+            # skorch's nested names: callbacks__<name>__<parameter>
+            for name, callback in self._named_callbacks():
+                if hasattr(callback, "get_params"):
+                    for key, value in callback.get_params().items():
+                        params[f"callbacks__{name}__{key}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set the estimator's parameters, as scikit-learn's ``set_params``;
+        ``callbacks__<name>__<parameter>`` sets a parameter of the callback
+        named ``<name>`` in ``callbacks`` (a ``(name, callback)`` pair, or
+        the callback's class name), as in skorch.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names and their new values.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        nested = {key: params.pop(key) for key in list(params)
+                  if key.startswith("callbacks__")}
+        super().set_params(**params)
+        if not nested:
+            return self
+        named = dict(self._named_callbacks())
+        for key, value in nested.items():
+            name, _, param = key[len("callbacks__"):].partition("__")
+            if name not in named or not param:
+                raise ValueError(
+                    f"Invalid parameter {key!r}: callbacks__<name>__<param> "
+                    f"needs a callback named {name!r} in callbacks; the "
+                    f"names are {sorted(named)} (a (name, callback) pair "
+                    "names it, else its class name).")
+            if not hasattr(named[name], "set_params"):
+                raise ValueError(
+                    f"Invalid parameter {key!r}: the callback {name!r} has "
+                    "no set_params; set its attribute directly.")
+            named[name].set_params(**{param: value})
+        return self
+
     def _validate_params(self):
         # scikit-learn's constraints, then what they cannot say
         super()._validate_params()
@@ -282,8 +337,10 @@ default="adam"
         )
         callbacks = [("convergence", convergence)]
         if not stage:
+            # the user's callbacks as given, as skorch uses them: what they
+            # record stays theirs (clone copies them for a search)
             callbacks += [*self._callbacks(epochs_done),
-                          *copy.deepcopy(list(self.callbacks or []))]
+                          *list(self.callbacks or [])]
         return self._net_class(
             module,
             optimizer=optimizer,
@@ -340,6 +397,17 @@ default="adam"
                     net.partial_fit(*args, epochs=1)
                 else:
                     net.fit(*args)
+            except KeyError as exc:
+                if "valid_" not in str(exc) or self.early_stopping:
+                    raise
+                raise ValueError(
+                    f"A callback reads the validation loss ({exc}), which "
+                    f"{type(self).__name__} records only with "
+                    "early_stopping=True (it holds out validation_fraction "
+                    "of X). Set early_stopping=True, or let the callback "
+                    "monitor 'train_loss' (for example "
+                    "EarlyStopping(monitor='train_loss'))."
+                ) from None
             except KeyboardInterrupt:
                 # Ctrl-C outside skorch's epoch loop: keep what was trained
                 if not self._interrupted():
