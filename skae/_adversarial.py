@@ -197,7 +197,7 @@ class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
 
     def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
                  activation="elu", code_activation="identity",
-                 out_activation="identity", loss="mse", tied_weights=False,
+                 out_activation="identity", loss="mse", tied_weights=False, init="variance_scaling",
                  prior="normal", prior_components=10,
                  discriminator_layer_sizes=(256, 256), alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,

@@ -65,10 +65,10 @@ class StackedAE(GreedyPretrainingMixin, MixtureSamplingMixin,
 
     def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
                  activation="elu", code_activation=None,
-                 out_activation="identity", loss="mse", tied_weights=False,
+                 out_activation="identity", loss="mse", tied_weights=False, init="pytorch",
                  pretraining="none", pretraining_max_iter=20, alpha=0.0,
-                 batch_size="auto", max_iter=200, learning_rate=1e-3,
-                 optimizer="adam", early_stopping=False,
+                 batch_size="auto", max_iter=200, learning_rate=3e-3,
+                 optimizer="adam", early_stopping="auto",
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None, sampler_components=10):

@@ -60,10 +60,13 @@ class NetTrainingMixin(DeclaredParamsMixin):
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "lbfgs"} or type, \
 default="adam"
         A name, or a ``torch.optim.Optimizer`` subclass.
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default=False
         Hold out ``validation_fraction`` of the data, stop when its loss stops
         improving and keep the best epoch's parameters. Without it, training
-        stops when the training loss stops improving.
+        stops when the training loss stops improving. ``"auto"`` holds out
+        when ``fit`` gets at least 1,000 samples (as
+        ``HistGradientBoostingRegressor`` decides by size): small data keep
+        every sample for training.
     validation_fraction : float, default=0.1
         Share of the data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
@@ -115,7 +118,7 @@ default="adam"
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -279,6 +282,13 @@ default="adam"
         seed = np.random.SeedSequence([self.random_state, passes])
         return random_scope(int(seed.generate_state(1)[0] >> 1))
 
+    def _holds_out(self, n_samples):
+        """Whether a fit on ``n_samples`` samples holds out a validation
+        split (``early_stopping``, ``"auto"`` resolved by size)."""
+        if self.early_stopping == "auto":
+            return n_samples >= _AUTO_EARLY_STOPPING_SAMPLES
+        return bool(self.early_stopping)
+
     def _optimizer_class(self):
         if isinstance(self.optimizer, str):
             return OPTIMIZERS[self.optimizer]
@@ -327,12 +337,12 @@ default="adam"
             # the batch is shared among the processes
             batch_size = max(1, batch_size // group[1])
             extra["distributed"] = True
+        holdout = self._holds_out(n_samples) and not partial
         convergence = Convergence(
-            monitor=("valid_loss" if self.early_stopping and not partial
-                     else "train_loss"),
+            monitor="valid_loss" if holdout else "train_loss",
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
-            restore_best=self.early_stopping and not partial,
+            restore_best=holdout,
             burn_in=0 if stage else self._burn_in_epochs(epochs_done),
         )
         callbacks = [("convergence", convergence)]
@@ -350,7 +360,7 @@ default="adam"
                         else max_epochs),
             batch_size=batch_size,
             train_split=(HoldoutSplit(self.validation_fraction)
-                         if self.early_stopping and not partial else None),
+                         if holdout else None),
             callbacks=callbacks,
             verbose=self.verbose,
             device=str(device),
@@ -398,7 +408,7 @@ default="adam"
                 else:
                     net.fit(*args)
             except KeyError as exc:
-                if "valid_" not in str(exc) or self.early_stopping:
+                if "valid_" not in str(exc) or net.train_split is not None:
                     raise
                 raise ValueError(
                     f"A callback reads the validation loss ({exc}), which "
@@ -431,7 +441,7 @@ default="adam"
         best = convergence.best_loss_ if history else None
         self.loss_curve_ = (previous.loss_curve_ if previous else []) + losses
         self.n_iter_ = len(self.loss_curve_)
-        if self.early_stopping:
+        if net.train_split is not None:
             scores = ([-float(v) for v in history[:, "valid_loss"]]
                       if history else [])
             self.validation_scores_ = (
@@ -465,6 +475,11 @@ default="adam"
         self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
         self.validation_scores_ = None
         self.best_validation_score_ = None
+
+
+#: ``early_stopping="auto"`` holds out a validation split from this many
+#: samples on (100 validation samples at the default fraction).
+_AUTO_EARLY_STOPPING_SAMPLES = 1000
 
 
 def _auto_batch_size(n_samples):

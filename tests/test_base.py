@@ -23,7 +23,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")
 
 FAST = dict(hidden_layer_sizes=(32,), max_iter=20, learning_rate=1e-2,
-            random_state=0)
+            early_stopping=False, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,7 @@ def test_bce_needs_unit_interval_and_sigmoid(digits):
 
 def test_stops_by_itself_when_the_loss_stops_improving(digits):
     est = StackedAE(n_components=8, hidden_layer_sizes=(32,), tol=1e-2,
-                    random_state=0).fit(digits[0])
+                    early_stopping=False, random_state=0).fit(digits[0])
     assert 10 < est.n_iter_ < est.max_iter
     assert est.best_loss_ == pytest.approx(min(est.loss_curve_))
     assert est.validation_scores_ is None

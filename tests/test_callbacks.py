@@ -11,7 +11,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")
 
 FAST = dict(n_components=8, hidden_layer_sizes=(32,), max_iter=5,
-            random_state=0)
+            early_stopping=False, random_state=0)
 
 
 class Recorder(Callback):
@@ -41,7 +41,7 @@ def test_the_users_callback_object_records_the_fit(digits):
 def test_named_callbacks_take_nested_parameters(digits):
     est = StackedAE(callbacks=[("es", EarlyStopping(monitor="train_loss",
                                                     patience=50))],
-                    early_stopping=False, **FAST)
+                    **FAST)
     assert est.get_params()["callbacks__es__patience"] == 50
     est.set_params(callbacks__es__patience=1, callbacks__es__threshold=1.0)
     assert est.callbacks[0][1].patience == 1

@@ -18,7 +18,7 @@ from skae.nn import Corruption, MLPAutoencoder
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")
 
-FAST = dict(learning_rate=1e-2, random_state=0)
+FAST = dict(learning_rate=1e-2, early_stopping=False, random_state=0)
 
 
 def _mse(est, X):

@@ -43,7 +43,7 @@ pytestmark = pytest.mark.filterwarnings(
 
 SHAPE = (8, 8)
 FAST = dict(hidden_layer_sizes=(32,), max_iter=30, learning_rate=1e-2,
-            alpha=1e-4, random_state=0)
+            alpha=1e-4, early_stopping=False, random_state=0)
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,7 @@ def ae(digits):
     """8-D codes, trained with a validation split (for the loss curves)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return StackedAE(n_components=8, early_stopping=True, **FAST).fit(
+        return StackedAE(n_components=8, **{**FAST, "early_stopping": True}).fit(
             digits[0])
 
 

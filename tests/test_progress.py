@@ -16,7 +16,7 @@ pytestmark = pytest.mark.filterwarnings(
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SMALL = dict(n_components=4, hidden_layer_sizes=(16,), max_iter=3,
-             random_state=0)
+             early_stopping=False, random_state=0)
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def test_verbose_0_is_silent(digits, capsys):
 
 
 def test_verbose_1_prints_each_epochs_loss_terms_and_time(digits, capsys):
-    est = StackedAE(verbose=1, early_stopping=True, **SMALL).fit(digits[0])
+    est = StackedAE(verbose=1, **{**SMALL, "early_stopping": True}).fit(digits[0])
     out, err = capsys.readouterr()
     header, rows = _table(out)
     assert header == ["epoch", "train_loss", "train_reconstruction",

@@ -12,6 +12,7 @@ from ._conv import ConvAutoencoder
 from ._layers import (
     ACTIVATIONS,
     TiedLinear,
+    INITS,
     init_linear,
     make_activation,
     make_layer,
@@ -49,6 +50,7 @@ __all__ = [
     "TiedLinear",
     "VariationalMLP",
     "WinnerTakeAllMLPAutoencoder",
+    "INITS",
     "init_linear",
     "make_activation",
     "make_layer",

@@ -65,12 +65,12 @@ code_activation, out_activation, loss, tied_weights
                  activation="elu", code_activation="identity",
                  out_activation="identity", loss="mse", tied_weights=False,
                  discriminator_sizes=(256, 256), prior="normal",
-                 n_prior_components=10):
+                 n_prior_components=10, init="variance_scaling"):
         super().__init__(n_features, hidden_layer_sizes, n_components,
                          activation=activation,
                          code_activation=code_activation,
                          out_activation=out_activation, loss=loss,
-                         tied_weights=tied_weights)
+                         tied_weights=tied_weights, init=init)
         if prior not in PRIORS:
             raise ValueError(f"Unknown prior {prior!r}; use one of {PRIORS}.")
         self.prior = prior

@@ -1,5 +1,7 @@
 """Activations, weight initialisation and the tied decoder layer."""
 
+import math
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -31,18 +33,40 @@ def make_activation(name):
         ) from None
 
 
-def init_linear(layer, activation):
-    """Variance-scaling initialisation of a linear or convolution layer.
+#: Initialisation schemes of :func:`init_linear`.
+INITS = ("variance_scaling", "pytorch")
 
-    He (fan-in, gain 2) for the rectifier family, LeCun for SELU and
-    Glorot for the saturating and linear activations; biases start at 0.
-    This is the ``variance_scaling_initializer`` that Géron's *Hands-On
-    Machine Learning* uses for ELU networks. The draws come from the
-    current call's generator (:mod:`skae.nn._random`).
+
+def init_linear(layer, activation, init="variance_scaling"):
+    """Initialise a linear or convolution layer.
+
+    ``init="variance_scaling"``: He (fan-in, gain 2) for the rectifier
+    family, LeCun for SELU and Glorot for the saturating and linear
+    activations; biases start at 0. This is the
+    ``variance_scaling_initializer`` that Géron's *Hands-On Machine
+    Learning* uses for ELU networks.
+
+    ``init="pytorch"``: what ``torch.nn.Linear`` and ``Conv2d`` do by
+    themselves, whatever the activation: weights and biases uniform in
+    +-1 / sqrt(fan_in) (``kaiming_uniform_`` with ``a=sqrt(5)``), a smaller
+    start than He's for ELU layers.
+
+    The draws come from the current call's generator
+    (:mod:`skae.nn._random`).
     """
+    if init not in INITS:
+        raise ValueError(f"Unknown init {init!r}; use one of {INITS}.")
     weight = layer.weight
     generator = current_generator(weight.device)
     with torch.no_grad():
+        if init == "pytorch":
+            nn.init.kaiming_uniform_(weight, a=math.sqrt(5),
+                                     generator=generator)
+            if layer.bias is not None:
+                fan_in = weight[0].numel()
+                bound = 1 / math.sqrt(fan_in) if fan_in else 0.0
+                layer.bias.uniform_(-bound, bound, generator=generator)
+            return layer
         if activation in ("relu", "elu", "gelu"):
             nn.init.kaiming_normal_(weight, nonlinearity="relu",
                                     generator=generator)
@@ -57,16 +81,17 @@ def init_linear(layer, activation):
     return layer
 
 
-def make_layer(cls, *args, activation="identity", **kwargs):
+def make_layer(cls, *args, activation="identity", init="variance_scaling",
+               **kwargs):
     """A new ``cls`` layer (``nn.Linear``, ``nn.Conv2d``, ...) initialised by
-    :func:`init_linear` for ``activation``.
+    :func:`init_linear` for ``activation`` with the scheme ``init``.
 
     The layer's own random initialisation is skipped
     (``torch.nn.utils.skip_init``), so building a network draws from the
     current call's generator only, never from torch's global one.
     """
     return init_linear(torch.nn.utils.skip_init(cls, *args, **kwargs),
-                       activation)
+                       activation, init)
 
 
 class TiedLinear(nn.Module):

@@ -38,31 +38,33 @@ class MLPAutoencoder(Autoencoder):
         Decoder weights are the transposes of the encoder weights.
     corruption : torch.nn.Module or None
         Input corruption applied in training mode.
+    init : {"variance_scaling", "pytorch"}
+        Initialisation of the layers (:func:`skae.nn.init_linear`).
     """
 
     def __init__(self, n_features, hidden_layer_sizes, n_components,
                  activation="elu", code_activation="identity",
                  out_activation="identity", loss="mse", tied_weights=False,
-                 corruption=None):
+                 corruption=None, init="variance_scaling"):
         super().__init__(loss=loss, out_activation=out_activation,
                          corruption=corruption)
         sizes = [n_features, *hidden_layer_sizes, n_components]
         pairs = list(zip(sizes[:-1], sizes[1:]))
         self.encoder = nn.ModuleList(
-            make_layer(nn.Linear, a, b, activation=activation)
+            make_layer(nn.Linear, a, b, activation=activation, init=init)
             for a, b in pairs
         )
-        init_linear(self.encoder[-1], code_activation)
+        init_linear(self.encoder[-1], code_activation, init)
         if tied_weights:
             self.decoder = nn.ModuleList(
                 TiedLinear(layer) for layer in reversed(self.encoder)
             )
         else:
             self.decoder = nn.ModuleList(
-                make_layer(nn.Linear, b, a, activation=activation)
+                make_layer(nn.Linear, b, a, activation=activation, init=init)
                 for a, b in reversed(pairs)
             )
-            init_linear(self.decoder[-1], out_activation)
+            init_linear(self.decoder[-1], out_activation, init)
         self.activation = make_activation(activation)
         self.code_activation = make_activation(code_activation)
 
