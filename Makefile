@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed-$(subst $() ,_,$(subst /,_,$(subst <,_,$(subst >,_,$
 
 # The oldest scikit-learn and skorch that setup.cfg admits; `make test-oldest`
 # runs the test suite against them in .venv-oldest.
-OLDEST ?= scikit-learn==1.6.1 skorch==1.0.0
+OLDEST ?= scikit-learn==1.6.1 skorch==1.2.0
 OLDEST_VENV := .venv-oldest
 
 .PHONY: demo test test-oldest bench docs clean
