@@ -33,6 +33,11 @@ def load_mnist(*, return_X_y=False):
     Yann LeCun's MNIST); nothing is downloaded. Pixel values are float32
     scaled to [0, 1].
 
+    The digits come **sorted by label** (500 zeros, then 500 ones, ...), as
+    the wheel stores them: split them with ``train_test_split`` or shuffled
+    folds (``KFold(shuffle=True)``), never ``X[:n]`` or unshuffled
+    ``KFold``, which would train and score on different digit classes.
+
     =================   ==============
     Classes                         10
     Samples total                 5000
