@@ -226,20 +226,15 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                 "pretraining='none' to train the whole stack chunk by chunk.")
         X = self._validate_input(X, reset=not fitted)
         self._check_data_range(X)
-        continuing = fitted and getattr(self.net_, "partial_", False)
         passes = self.n_iter_ if fitted else 0
         with self._interrupt_guard(), self._partial_scope(passes):
-            if continuing:
-                net = self.net_
-            else:
-                device = (self.net_.device if fitted
-                          else resolve_device(self.device))
-                module = (self.module_ if fitted else
-                          self._build_module(X.shape[1]).to(device))
-                net = self._make_net(module, device, X.shape[0],
-                                     partial=True, epochs_done=passes)
-                net.curve_before_ = list(getattr(self, "loss_curve_", []))
-            net = self._train_net(net, X, partial=True)
+            device = (self.net_.device if fitted
+                      else resolve_device(self.device))
+            module = (self.module_ if fitted else
+                      self._build_module(X.shape[1]).to(device))
+            net = self._train_net(
+                self._partial_net(module, device, X.shape[0], passes), X,
+                partial=True)
             interrupted = self._interrupted()
         self._set_partially_fitted(net)
         self._finish_fit(X)

@@ -318,7 +318,6 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
                 f"classes={classes.tolist()}.")
         y_index = np.searchsorted(classes, y[labeled]).astype(np.int64)
         passes = 0 if first else self.n_iter_
-        continuing = not first and getattr(self.net_, "partial_", False)
         with self._interrupt_guard():
             if first:
                 autoencoder, rng = self._pretrain_autoencoder(X)
@@ -327,13 +326,8 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
                                                      len(classes))
             else:
                 autoencoder, module = self.autoencoder_, self.module_
-            if continuing:
-                net = self.net_
-            else:
-                net = self._make_net(module, _device_of(module),
-                                     max(1, int(labeled.sum())),
-                                     partial=True)
-                net.curve_before_ = list(getattr(self, "loss_curve_", []))
+            net = self._partial_net(module, _device_of(module),
+                                    max(1, int(labeled.sum())))
             with self._partial_scope(passes), self._frozen(module,
                                                            autoencoder):
                 if labeled.any():

@@ -152,6 +152,11 @@ class RowArray:
         return self._range[1] if axis == 0 else self._range[1].max()
 
 
+def numpy_dtype(dtype):
+    """The numpy dtype of the torch dtype ``dtype``."""
+    return torch.empty((), dtype=dtype).numpy().dtype
+
+
 def rows_per_block(n_features, itemsize=4):
     return max(1, _BLOCK_BYTES // max(1, n_features * itemsize))
 
@@ -223,7 +228,7 @@ class TensorData(torch.utils.data.Dataset):
         self.device = torch.device(device)
         self.y = None if y is None else torch.as_tensor(
             np.asarray(y), device=self.device)
-        np_dtype = torch.empty((), dtype=dtype).numpy().dtype
+        np_dtype = numpy_dtype(dtype)
         if sp.issparse(X):
             self.X = sp.csr_matrix(X, dtype=np_dtype)
         elif isinstance(X, torch.Tensor):
@@ -304,7 +309,7 @@ class RowData(torch.utils.data.Dataset):
 
     def __init__(self, X, device, dtype=torch.float32, y=None, rows=None):
         self.device = torch.device(device)
-        np_dtype = torch.empty((), dtype=dtype).numpy().dtype
+        np_dtype = numpy_dtype(dtype)
         self.X = RowArray(X, np_dtype)
         self.y = None if y is None else torch.as_tensor(
             np.asarray(y), device=self.device)

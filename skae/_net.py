@@ -17,7 +17,7 @@ from skorch.callbacks import (
 )
 from skorch.utils import TeeGenerator
 
-from ._data import TensorData, as_dataset, iter_rows
+from ._data import TensorData, as_dataset, iter_rows, numpy_dtype
 from .nn._random import randperm
 
 
@@ -166,7 +166,7 @@ def map_batches(module, X, device, method=None, batch_size=1024,
     module.eval()
     fn = module if method is None else getattr(module, method)
     dtype = next(module.parameters()).dtype
-    np_dtype = torch.empty((), dtype=dtype).numpy().dtype
+    np_dtype = numpy_dtype(dtype)
     result, parts = None, []
     with torch.no_grad():
         for start, rows in iter_rows(X, batch_size):

@@ -462,6 +462,17 @@ default="adam"
             )
 
 
+    def _partial_net(self, module, device, n_samples, epochs_done=0):
+        """The net of a ``partial_fit`` pass: the previous pass's, with its
+        optimizer state, or a new one around ``module`` (the first pass, or
+        the first after ``fit``) whose curves continue ``loss_curve_``."""
+        if hasattr(self, "net_") and getattr(self.net_, "partial_", False):
+            return self.net_
+        net = self._make_net(module, device, n_samples, partial=True,
+                             epochs_done=epochs_done)
+        net.curve_before_ = list(getattr(self, "loss_curve_", []))
+        return net
+
     def _set_partially_fitted(self, net):
         """The fitted attributes after a ``partial_fit`` pass: the net and
         its optimizer are kept for the next call; the curves cover every
