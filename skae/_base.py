@@ -35,7 +35,6 @@ from ._net import (
 )
 from ._random import random_scope
 from ._training import NetTrainingMixin
-from .nn import Encoder
 
 #: Batch size for transform, inverse_transform and scoring.
 _EVAL_BATCH_SIZE = 1024
@@ -313,18 +312,62 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         return self._map_batches(codes, "decode")
 
     def encoder_module(self):
-        """A copy of the trained encoder as a ``torch.nn.Module``.
+        """A copy of the trained encoder alone, as a ``torch.nn.Module``.
 
-        Its ``forward`` maps a float32 batch of shape (n, n_features_in_) to
-        the codes, as :meth:`transform`; use it to build your own networks
-        on the learned features. The copy is independent of the estimator.
+        Its ``forward`` maps a batch of shape (n, n_features_in_) to the
+        codes, as :meth:`transform` (the batch is cast to the module's
+        dtype, float32; call ``.double()`` on the module to compute in
+        float64). It holds the encoder's parameters only, is on the CPU in
+        evaluation mode and is independent of the estimator: use it to build
+        your own networks on the learned features, or to deploy them with
+        ``torch.jit.script``, ``torch.export.export`` or
+        ``torch.onnx.export`` (the batch axis may be dynamic).
 
         Returns
         -------
         encoder : skae.nn.Encoder
+            ``encoder.layers()`` lists its linear and convolution layers,
+            input side first.
+
+        See Also
+        --------
+        decoder_module : the decoder alone.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from sklearn.datasets import load_digits
+        >>> from skae import StackedAE
+        >>> X = load_digits().data / 16
+        >>> ae = StackedAE(n_components=4, hidden_layer_sizes=(32,), max_iter=5,
+        ...                random_state=0).fit(X)
+        >>> encoder = ae.encoder_module()
+        >>> [layer.weight.shape for layer in encoder.layers()]
+        [torch.Size([32, 64]), torch.Size([4, 32])]
+        >>> with torch.no_grad():
+        ...     codes = encoder(torch.from_numpy(X[:3])).numpy()
+        >>> bool(abs(codes - ae.transform(X[:3])).max() < 1e-5)
+        True
+        >>> program = torch.export.export(
+        ...     encoder, (torch.zeros(2, 64),),
+        ...     dynamic_shapes=({0: torch.export.Dim("batch")},))
         """
         check_is_fitted(self)
-        return Encoder(copy.deepcopy(self.module_).cpu())
+        return self.module_.encoder_module().cpu()
+
+    def decoder_module(self):
+        """A copy of the trained decoder alone, as a ``torch.nn.Module``.
+
+        Its ``forward`` maps a batch of codes of shape (n, n_components)
+        to reconstructions in input space, as :meth:`inverse_transform`
+        (output activation included); otherwise as :meth:`encoder_module`.
+
+        Returns
+        -------
+        decoder : skae.nn.Decoder
+        """
+        check_is_fitted(self)
+        return self.module_.decoder_module().cpu()
 
     # ------------------------------------------------------------------
     def _map_batches(self, X, method, dtype=None,

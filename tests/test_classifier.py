@@ -9,7 +9,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.utils.estimator_checks import check_classifiers_predictions
 
 from skae import PretrainedClassifier, StackedAE
-from skae.nn import Encoder
+from skae.nn import Encoder  # the standalone copy of the encoder
 
 #: The fits here are deliberately short: the stopping rule's warning is
 #: expected (tests that check it catch it with pytest.warns).

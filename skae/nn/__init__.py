@@ -6,7 +6,7 @@ that training minimises and records.
 """
 
 from ._adversarial import PRIORS, AdversarialMLP
-from ._base import Autoencoder, Encoder
+from ._base import Autoencoder
 from ._classifier import EncoderClassifier
 from ._conv import ConvAutoencoder
 from ._layers import (
@@ -21,6 +21,7 @@ from ._layerwise import ChainedAutoencoder, LayerPair
 from ._losses import LOSSES, reconstruction_loss
 from ._mlp import MLPAutoencoder
 from ._noise import NOISES, Corruption
+from ._standalone import Decoder, Encoder, KeepLargest, Resize, ZeroBelow
 from ._regularized import (
     ContractiveMLPAutoencoder,
     KSparseMLPAutoencoder,
@@ -39,6 +40,7 @@ __all__ = [
     "ContractiveMLPAutoencoder",
     "ConvAutoencoder",
     "Corruption",
+    "Decoder",
     "Encoder",
     "EncoderClassifier",
     "KSparseMLPAutoencoder",
@@ -51,6 +53,9 @@ __all__ = [
     "VariationalMLP",
     "WinnerTakeAllMLPAutoencoder",
     "INITS",
+    "KeepLargest",
+    "Resize",
+    "ZeroBelow",
     "init_linear",
     "make_activation",
     "make_layer",

@@ -1,8 +1,11 @@
 """The interface every skae network implements."""
 
+import copy
+
 from torch import nn
 
 from ._losses import elementwise_loss, reduce_loss
+from ._standalone import Decoder, Encoder
 
 
 class Autoencoder(nn.Module):
@@ -52,6 +55,10 @@ class Autoencoder(nn.Module):
         """Reconstruction, in input space, of a batch of codes."""
         return self.activate_output(self.decode_logits(code))
 
+    def output_activation(self):
+        """The output activation as a new module."""
+        return nn.Sigmoid() if self.out_activation == "sigmoid" else nn.Identity()
+
     def forward(self, x):
         """Encode the (corrupted, when training) input and decode it.
 
@@ -91,26 +98,32 @@ class Autoencoder(nn.Module):
         raise NotImplementedError(
             f"{type(self).__name__} does not list its encoder layers.")
 
+    # -- the halves on their own -----------------------------------------
+    def encoder_steps(self):
+        """The modules that :meth:`encode` applies in evaluation mode, in
+        order (the network's own layers; :meth:`encoder_module` copies them).
 
-class Encoder(nn.Module):
-    """The encoder half of an :class:`Autoencoder` as a module of its own.
+        A network whose encoding cannot be written as a sequence of modules
+        raises NotImplementedError, and has no :meth:`encoder_module`.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define encoder_steps, so its "
+            "encoder cannot be taken out on its own.")
 
-    ``forward(x)`` returns ``autoencoder.encode(x)``. The decoder's
-    parameters stay in ``autoencoder`` but take no part.
+    def decoder_steps(self):
+        """The modules that :meth:`decode` applies, in order (see
+        :meth:`encoder_steps`)."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define decoder_steps, so its "
+            "decoder cannot be taken out on its own.")
 
-    Parameters
-    ----------
-    autoencoder : Autoencoder
-    """
+    def encoder_module(self):
+        """A copy of the encoder alone, in evaluation mode: an
+        :class:`Encoder` that ``torch.jit.script``, ``torch.export`` and
+        ``torch.onnx.export`` accept."""
+        return copy.deepcopy(Encoder(self.encoder_steps())).eval()
 
-    def __init__(self, autoencoder):
-        super().__init__()
-        self.autoencoder = autoencoder
-
-    def forward(self, x):
-        return self.autoencoder.encode(x)
-
-    def layers(self):
-        """The encoder's layers, input side first (see
-        :meth:`Autoencoder.encoder_layers`)."""
-        return self.autoencoder.encoder_layers()
+    def decoder_module(self):
+        """A copy of the decoder alone, in evaluation mode (a
+        :class:`Decoder`; see :meth:`encoder_module`)."""
+        return copy.deepcopy(Decoder(self.decoder_steps())).eval()

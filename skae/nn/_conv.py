@@ -1,5 +1,6 @@
 """Convolutional autoencoder on flat batches of images."""
 
+import copy
 import math
 
 from torch import nn
@@ -7,6 +8,7 @@ from torch.nn import functional as F
 
 from ._base import Autoencoder
 from ._layers import make_activation, make_layer
+from ._standalone import Resize, dense_steps
 
 
 def conv_output_size(size, stride):
@@ -28,6 +30,14 @@ class CodeBatchNorm(nn.BatchNorm1d):
             return F.batch_norm(x, self.running_mean, self.running_var,
                                 self.weight, self.bias, False, 0.0, self.eps)
         return super().forward(x)
+
+    def plain(self):
+        """A copy as a plain ``nn.BatchNorm1d`` (which TorchScript takes)."""
+        norm = nn.BatchNorm1d(self.num_features, self.eps, self.momentum,
+                              device=self.weight.device,
+                              dtype=self.weight.dtype)
+        norm.load_state_dict(self.state_dict())
+        return norm
 
 
 class ConvAutoencoder(Autoencoder):
@@ -155,3 +165,23 @@ class ConvAutoencoder(Autoencoder):
             x = F.interpolate(x, size=self.image_shape[1:], mode="bilinear",
                               align_corners=False)
         return x.flatten(1)
+
+    def encoder_steps(self):
+        steps = [nn.Unflatten(1, self.image_shape)]
+        if self.resize is not None:
+            steps.append(Resize(self.resize, antialias=True))
+        for layer in self.encoder:
+            steps += [layer, copy.deepcopy(self.activation)]
+        steps += [nn.Flatten(1), self.code]
+        if self.code_norm is not None:
+            steps.append(self.code_norm.plain())
+        return steps + [copy.deepcopy(self.code_activation)]
+
+    def decoder_steps(self):
+        steps = [self.expand, copy.deepcopy(self.activation),
+                 nn.Unflatten(1, self.feature_shape)]
+        steps += dense_steps(list(self.decoder), self.activation,
+                             nn.Identity())
+        if self.resize is not None:
+            steps.append(Resize(self.image_shape[1:]))
+        return steps + [nn.Flatten(1), self.output_activation()]

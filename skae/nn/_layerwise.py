@@ -3,6 +3,7 @@
 from torch import nn
 
 from ._base import Autoencoder
+from ._standalone import dense_steps
 
 
 class LayerPair(Autoencoder):
@@ -64,6 +65,13 @@ class LayerPair(Autoencoder):
     def encoder_layers(self):
         return [self.encoder_layer]
 
+    def encoder_steps(self):
+        return dense_steps([self.encoder_layer], None, self.code_activation)
+
+    def decoder_steps(self):
+        return dense_steps([self.decoder_layer], None,
+                           self.target_activation or self.output_activation())
+
 
 class ChainedAutoencoder(Autoencoder):
     """Autoencoders applied one after the other: a stack of trained parts.
@@ -99,3 +107,10 @@ class ChainedAutoencoder(Autoencoder):
 
     def encoder_layers(self):
         return [layer for part in self.parts for layer in part.encoder_layers()]
+
+    def encoder_steps(self):
+        return [step for part in self.parts for step in part.encoder_steps()]
+
+    def decoder_steps(self):
+        return [step for part in reversed(self.parts)
+                for step in part.decoder_steps()]

@@ -5,6 +5,7 @@ from torch import nn
 from ._base import Autoencoder
 from ._layers import TiedLinear, init_linear, make_activation, make_layer
 from ._layerwise import LayerPair
+from ._standalone import dense_steps
 
 #: What a subclass may not change for its layer pairs to be trained one at a
 #: time as plain shallow autoencoders (see ``MLPAutoencoder.layer_pair``).
@@ -82,6 +83,14 @@ class MLPAutoencoder(Autoencoder):
 
     def encoder_layers(self):
         return list(self.encoder)
+
+    def encoder_steps(self):
+        return dense_steps(list(self.encoder), self.activation,
+                           self.code_activation)
+
+    def decoder_steps(self):
+        return dense_steps(list(self.decoder), self.activation,
+                           self.output_activation())
 
     def layer_pair(self, depth):
         """Encoder layer ``depth`` and its mirror decoder layer, as a

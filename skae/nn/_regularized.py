@@ -13,6 +13,7 @@ import torch
 
 from ._mlp import MLPAutoencoder
 from ._random import randn, randn_like
+from ._standalone import KeepLargest, ZeroBelow
 
 #: Sparsity penalties by name (see :func:`sparsity_penalty`).
 SPARSITY_PENALTIES = ("kl", "l1", "mse")
@@ -257,6 +258,9 @@ class KSparseMLPAutoencoder(MLPAutoencoder):
         k = self.k if self.training else self.transform_k
         return keep_largest(super().encode(x), k, dim=-1)
 
+    def encoder_steps(self):
+        return super().encoder_steps() + [KeepLargest(self.transform_k)]
+
 
 class WinnerTakeAllMLPAutoencoder(MLPAutoencoder):
     """:class:`MLPAutoencoder` with lifetime sparsity on its code.
@@ -315,3 +319,7 @@ class WinnerTakeAllMLPAutoencoder(MLPAutoencoder):
             self.thresholds.lerp_(values[-1], self.momentum)
         mask = torch.zeros_like(code).scatter_(0, index, 1.0)
         return code * mask
+
+    def encoder_steps(self):
+        steps = super().encoder_steps()
+        return steps + [ZeroBelow(self.thresholds)] if self.sparse_eval else steps

@@ -9,6 +9,7 @@ from torch.nn import functional as F
 from ._base import Autoencoder
 from ._layers import init_linear, make_activation, make_layer
 from ._random import randn, randn_like
+from ._standalone import dense_steps
 
 #: Observation models of :class:`VariationalMLP`.
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -117,6 +118,20 @@ class VariationalMLP(Autoencoder):
         for layer in hidden:
             code = self.activation(layer(code))
         return last(code)
+
+    def encoder_steps(self):
+        head = self.posterior_head
+        mean = nn.Linear(head.in_features, self.n_components,
+                         device=head.weight.device, dtype=head.weight.dtype)
+        with torch.no_grad():
+            mean.weight.copy_(head.weight[:self.n_components])
+            mean.bias.copy_(head.bias[:self.n_components])
+        return dense_steps([*self.encoder, mean], self.activation,
+                           nn.Identity())
+
+    def decoder_steps(self):
+        return dense_steps(list(self.decoder), self.activation,
+                           self.output_activation())
 
     def sample_prior(self, n_samples):
         """``n_samples`` draws from the prior N(0, I) (torch's generator)."""

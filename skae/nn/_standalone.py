@@ -1,0 +1,145 @@
+"""The two halves of a trained network as plain, exportable modules.
+
+:class:`Encoder` and :class:`Decoder` hold copies of one half's layers
+only, in an ``nn.Sequential``, with each operation of ``encode`` or
+``decode`` as a module of its own (the k-sparse selection, the
+winner-take-all thresholds, the reshaping of images). They contain no
+Python control flow that depends on the data, so ``torch.jit.script``,
+``torch.export.export`` and ``torch.onnx.export`` (with a dynamic batch
+axis) all take them.
+"""
+
+import copy
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ._layers import TiedLinear
+
+#: Modules that :meth:`Encoder.layers` lists (weights applied to the input).
+_LAYER_TYPES = (nn.Linear, nn.modules.conv._ConvNd)
+
+
+def standalone_layer(layer):
+    """``layer`` as a module that owns its parameters: a tied decoder layer
+    becomes an ``nn.Linear`` holding a copy of the transposed weight."""
+    if not isinstance(layer, TiedLinear):
+        return layer
+    tied = layer.tied_to
+    linear = nn.Linear(tied.out_features, tied.in_features,
+                       device=tied.weight.device, dtype=tied.weight.dtype)
+    with torch.no_grad():
+        linear.weight.copy_(tied.weight.t())
+        linear.bias.copy_(layer.bias)
+    return linear
+
+
+def dense_steps(layers, activation, last_activation):
+    """Layers with ``activation`` after each but the last, which is followed
+    by ``last_activation``."""
+    steps = []
+    for layer in layers[:-1]:
+        steps += [standalone_layer(layer), copy.deepcopy(activation)]
+    return steps + [standalone_layer(layers[-1]),
+                    copy.deepcopy(last_activation)]
+
+
+class KeepLargest(nn.Module):
+    """Keeps the ``k`` largest units of each code and zeroes the others."""
+
+    def __init__(self, k):
+        super().__init__()
+        self.k = int(k)
+
+    def forward(self, code):
+        if self.k >= code.shape[-1]:
+            return code
+        index = code.topk(self.k, dim=-1).indices
+        return code * torch.zeros_like(code).scatter(-1, index, 1.0)
+
+    def extra_repr(self):
+        return f"k={self.k}"
+
+
+class ZeroBelow(nn.Module):
+    """Sets each unit's activations below its threshold to 0."""
+
+    def __init__(self, thresholds):
+        super().__init__()
+        self.register_buffer("thresholds", thresholds.detach().clone())
+
+    def forward(self, code):
+        return code.masked_fill(code < self.thresholds, 0.0)
+
+
+class Resize(nn.Module):
+    """Bilinear resizing of a batch of images to ``size`` (h, w)."""
+
+    def __init__(self, size, antialias=False):
+        super().__init__()
+        self.size = (int(size[0]), int(size[1]))
+        self.antialias = bool(antialias)
+
+    def forward(self, x):
+        return F.interpolate(x, size=self.size, mode="bilinear",
+                             align_corners=False, antialias=self.antialias)
+
+    def extra_repr(self):
+        return f"size={self.size}, antialias={self.antialias}"
+
+
+class _Half(nn.Module):
+    """A sequence of steps applied to the input cast to the module's dtype.
+
+    The cast lets a float32 module take float64 (or integer) batches, as the
+    estimators' ``transform`` does; ``module.double()`` makes the whole
+    computation float64.
+    """
+
+    def __init__(self, steps):
+        super().__init__()
+        self.steps = nn.Sequential(*steps)
+        ref = next(self.steps.parameters(), None)
+        self.register_buffer(
+            "_dtype", torch.zeros(0, dtype=torch.float32 if ref is None
+                                  else ref.dtype,
+                                  device=None if ref is None else ref.device),
+            persistent=False)
+
+    def forward(self, x):
+        return self.steps(x.to(self._dtype.dtype))
+
+    def layers(self):
+        """The linear and convolution layers, input side first (for example
+        to freeze the lowest ones)."""
+        return [step for step in self.steps if isinstance(step, _LAYER_TYPES)]
+
+
+class Encoder(_Half):
+    """The encoder of a trained :class:`Autoencoder`, on its own.
+
+    ``forward`` maps a batch of shape (n, n_features) to the codes, as the
+    network's ``encode`` in evaluation mode. The module holds copies of the
+    encoder's layers only (no decoder parameters). Made by
+    :meth:`Autoencoder.encoder_module`.
+
+    Parameters
+    ----------
+    steps : sequence of torch.nn.Module
+        Applied in order.
+    """
+
+
+class Decoder(_Half):
+    """The decoder of a trained :class:`Autoencoder`, on its own.
+
+    ``forward`` maps a batch of codes to reconstructions in input space
+    (output activation included), as the network's ``decode``. Made by
+    :meth:`Autoencoder.decoder_module`.
+
+    Parameters
+    ----------
+    steps : sequence of torch.nn.Module
+        Applied in order.
+    """
