@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator
 from ._adversarial import AdversarialAE
 from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
+from ._custom import CustomAE
 from ._interpolate import interpolate
 from ._linear import LinearAE
 from ._outlier import AutoencoderOutlierDetector
@@ -34,6 +35,7 @@ __all__ = [
     "AutoencoderOutlierDetector",
     "ContractiveAE",
     "ConvAE",
+    "CustomAE",
     "DenoisingAE",
     "KSparseAE",
     "LinearAE",

@@ -123,6 +123,9 @@ def assemble_docstring(cls, parameters):
                 "introduces it.")
         params.append(entry if default is inspect.Parameter.empty
                       else _with_default(entry, default))
+    # keyword arguments (``**name``) that the class itself documents
+    own = dict(next(iter(docs["Parameters"]), (None, {}))[1])
+    params += [entry for name, entry in own.items() if name.startswith("**")]
     attributes = {}
     for _, entries in reversed(docs["Attributes"]):
         attributes.update(entries)

@@ -34,7 +34,7 @@ _MANIFEST = "skae.json"
 
 #: Attributes that are not state: rebuilt on load (``net_``), caches
 #: recomputed on first use (``sampler_``), or transient.
-_NOT_SAVED = {"net_", "sampler_", "_fit_guard"}
+_NOT_SAVED = {"net_", "sampler_", "_fit_guard", "_module_kwargs"}
 
 
 def _skae_classes():
@@ -108,6 +108,17 @@ class _Writer:
             return {"optimizer": value.__name__}
         if isinstance(value, BaseEstimator):
             return {"estimator": self.estimator(value, where)}
+        if isinstance(value, type) and issubclass(value, torch.nn.Module):
+            # the user's module class (CustomAE), by name: load() builds it
+            # only from the classes it is given
+            return {"module_class": _qualified_name(value)}
+        if isinstance(value, torch.nn.Module):
+            raise TypeError(
+                f"skae.save cannot store {where}, a torch module instance, "
+                "without pickling it; give its class and arguments instead "
+                f"({where.rsplit('.', 1)[-1]}={type(value).__name__}, "
+                f"{where.rsplit('.', 1)[-1]}__<name>=...), or use pickle or "
+                "joblib (trusted files only).")
         raise TypeError(
             f"skae.save cannot store {where} = {value!r} (a "
             f"{type(value).__name__}) without pickling it; use pickle or "
@@ -164,9 +175,14 @@ def _unique_tensors(state):
     return tensors, aliases
 
 
+def _qualified_name(cls):
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 class _Reader:
-    def __init__(self, archive):
+    def __init__(self, archive, modules=()):
         self.archive = archive
+        self.modules = {_qualified_name(cls): cls for cls in modules}
 
     def read(self, name):
         try:
@@ -209,6 +225,14 @@ class _Reader:
             return cls
         if kind == "estimator":
             return self.estimator(content)
+        if kind == "module_class":
+            if content not in self.modules:
+                given = sorted(self.modules) or "none"
+                raise ValueError(
+                    f"The model file uses the torch module class {content!r}; "
+                    "skae.load builds no class it is not given: pass it, "
+                    f"skae.load(path, modules=[...]) (given: {given}).")
+            return self.modules[content]
         raise ValueError(f"Unknown value kind {kind!r} in the model file.")
 
     def estimator(self, record):
@@ -318,16 +342,21 @@ def save(estimator, path):
             f.write(data)
 
 
-def load(path):
+def load(path, modules=()):
     """Load an estimator written by :func:`save`, without running code.
 
-    Only skae's estimator classes are built; arrays are read with
-    ``allow_pickle=False`` and weights from ``safetensors``. A model fitted
-    on a GPU loads on the CPU when torch sees no GPU (with a warning).
+    Only skae's estimator classes are built, and the torch module classes
+    given in ``modules``; arrays are read with ``allow_pickle=False`` and
+    weights from ``safetensors``. A model fitted on a GPU loads on the CPU
+    when torch sees no GPU (with a warning).
 
     Parameters
     ----------
     path : str or path-like or file-like
+    modules : sequence of torch.nn.Module classes, default=()
+        The classes of the ``encoder`` / ``decoder`` of a :class:`CustomAE`
+        in the file (matched by module and qualified name). The file names
+        them but cannot hold their code; a missing one is a ValueError.
 
     Returns
     -------
@@ -371,7 +400,7 @@ def load(path):
                 f"{FORMAT_VERSION} (the file was written by skae "
                 f"{manifest.get('skae_version')}).")
         try:
-            return _Reader(archive).estimator(manifest["estimator"])
+            return _Reader(archive, modules).estimator(manifest["estimator"])
         except (KeyError, TypeError, zipfile.BadZipFile, OSError) as exc:
             raise ValueError(
                 f"{path!r} is a damaged skae model file ({type(exc).__name__}:"

@@ -8,6 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import skae
+from user_modules import MLPDecoder, MLPEncoder
 
 #: Small, fast settings for the checks: tiny layers and few epochs. The
 #: checks' data are small (tens of samples, a handful of features).
@@ -28,6 +29,9 @@ FAST_BY_CLASS = {
     # (a square image is inferred only with image_shape=None; test_conv.py)
     "ConvAE": dict(n_components=3, image_shape=(1, -1), filters=(4, 8)),
     "VariationalAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    # the user's own module classes, with a module argument
+    "CustomAE": dict(n_components=3, encoder=MLPEncoder, decoder=MLPDecoder,
+                     encoder__hidden=6),
     "AdversarialAE": dict(n_components=3, hidden_layer_sizes=(8,),
                           discriminator_layer_sizes=(8,)),
     "AutoencoderOutlierDetector": dict(

@@ -26,8 +26,12 @@ def check_docstring(cls):
     params = init_parameters(cls)
     assert set(params) == set(cls().get_params(deep=False))
     documented = numpydoc_entries(doc, "Parameters")
-    # every parameter, once, in the order of the signature
-    assert list(documented) == list(params), cls.__name__
+    # every parameter, once, in the order of the signature, then the
+    # documented **kwargs (CustomAE's module arguments)
+    var_keyword = [p.name for p in inspect.signature(cls).parameters.values()
+                   if p.kind is inspect.Parameter.VAR_KEYWORD]
+    assert list(documented) == list(params) + [f"**{name}" for name
+                                               in var_keyword], cls.__name__
     for name, value in params.items():
         first_line = documented[name].splitlines()[0]
         assert "default=" in first_line, (cls.__name__, name)

@@ -19,6 +19,7 @@ import skae
 from skae import LinearAE, PretrainedClassifier, StackedAE
 
 from test_common import fast_instance
+from user_modules import MLPDecoder, MLPEncoder
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")
@@ -44,7 +45,8 @@ def _round_trip(est):
     buffer = io.BytesIO()
     skae.save(est, buffer)
     buffer.seek(0)
-    return skae.load(buffer)
+    # CustomAE's file names its module classes; load builds only those given
+    return skae.load(buffer, modules=[MLPEncoder, MLPDecoder])
 
 
 @pytest.mark.parametrize("cls", skae.all_estimators(),

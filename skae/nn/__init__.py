@@ -9,6 +9,7 @@ from ._adversarial import PRIORS, AdversarialMLP
 from ._base import Autoencoder
 from ._classifier import EncoderClassifier
 from ._conv import ConvAutoencoder
+from ._custom import ModuleAutoencoder
 from ._layers import (
     ACTIVATIONS,
     TiedLinear,
@@ -46,6 +47,7 @@ __all__ = [
     "KSparseMLPAutoencoder",
     "LayerPair",
     "MLPAutoencoder",
+    "ModuleAutoencoder",
     "NOISES",
     "PRIORS",
     "SparseMLPAutoencoder",
