@@ -61,11 +61,11 @@ class AdversarialNet(AutoencoderNet):
     def train_step(self, batch, **fit_params):
         self._train_mode(True)
         module = self.module_
-        Xi, _ = batch
+        Xi, weight = batch
         # reconstruction phase
         self.optimizer_.zero_grad()
         out = self.infer(Xi, **fit_params)
-        terms = module.reconstruction_terms(out, Xi)
+        terms = module.reconstruction_terms(out, Xi, sample_weight=weight)
         terms["loss"].backward()
         self.sync_gradients(self.optimizer_)
         self.notify("on_grad_computed", batch=batch,

@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._checks import (
     check_positive_int, preferred_float_dtype, validate_row_array,
+    validate_sample_weight,
 )
 from ._data import dask_blockwise, is_row_array, shard
 from ._net import (
@@ -81,11 +82,12 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         """Return a new :class:`skae.nn.Autoencoder` for ``n_features``."""
         raise NotImplementedError
 
-    def _pretrain(self, module, X, device):
+    def _pretrain(self, module, X, device, sample_weight=None):
         """Train ``module`` in place before the main training (default: no).
 
         Called by ``fit`` (not on a warm start) with the new network on
-        ``device`` and the validated ``X``, inside the fit's random scope;
+        ``device``, the validated ``X`` and ``sample_weight`` (an array or
+        None), inside the fit's random scope;
         greedy layer-wise pretraining happens here. Train with
         ``self._train_net`` and start no stage once ``self._interrupted()``.
         Returns the number of epochs run (None: 0).
@@ -121,7 +123,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Train the autoencoder to reconstruct ``X``.
 
         Parameters
@@ -130,6 +132,14 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             Training data. Sparse rows are densified batch by batch.
         y : None
             Ignored; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the training loss: each sample's
+            reconstruction error (and its own penalty terms, such as the
+            VAE's KL divergence) counts in proportion to its weight, as in
+            ``MLPRegressor``. Non-negative, not all zero; None weighs all
+            samples equally. Terms of a whole batch (a sparsity target on
+            the batch's mean activations, the adversarial game) and what
+            :meth:`sample` draws from are not weighted.
 
         Returns
         -------
@@ -137,12 +147,13 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             The fitted estimator.
         """
         # Bad input or a diverging run must leave the estimator as it was.
-        return self._fit_restoring(self._fit, X)
+        return self._fit_restoring(self._fit, X, sample_weight)
 
-    def _fit(self, X):
+    def _fit(self, X, sample_weight=None):
         warm = self.warm_start and hasattr(self, "net_")
         n_features_before = getattr(self, "n_features_in_", None)
         X = self._validate_input(X, reset=True)
+        sample_weight = validate_sample_weight(sample_weight, X)
         if warm and X.shape[1] != n_features_before:
             raise ValueError(
                 f"warm_start=True continues the previous fit, which had "
@@ -155,6 +166,8 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         X_all = X
         if group is not None:  # data-parallel: this process's rows
             X = shard(X, *group)
+            if sample_weight is not None:
+                sample_weight = shard(sample_weight, *group)
         with self._interrupt_guard(), random_scope(self.random_state), \
                 self._process_group(group):
             module = (self._warm_module(X.shape[1]) if warm
@@ -164,13 +177,14 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             pretraining_epochs = 0
             if not warm:
                 try:
-                    pretraining_epochs = self._pretrain(module, X, device) or 0
+                    pretraining_epochs = self._pretrain(
+                        module, X, device, sample_weight) or 0
                 except KeyboardInterrupt:
                     if not self._interrupted():
                         raise
             net = self._train_net(self._make_net(
                 module, device, X_all.shape[0],
-                epochs_done=self.n_iter_ if warm else 0), X)
+                epochs_done=self.n_iter_ if warm else 0), X, sample_weight)
             interrupted = self._interrupted()
         self._set_fitted(net, previous=self if warm else None)
         self._finish_fit(X_all)
@@ -178,7 +192,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             self._warn_interrupted(pretraining_epochs + len(net.history))
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """One pass of training over ``X``, continuing the previous passes.
 
         For data that come in chunks or do not fit in memory: each call
@@ -201,15 +215,23 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             is read by blocks, as in :meth:`fit`).
         y : None
             Ignored; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in this pass's loss: each sample's
+            reconstruction error (and its own penalty terms, such as the
+            VAE's KL divergence) counts in proportion to its weight, as in
+            ``MLPRegressor``. Non-negative, not all zero; None weighs all
+            samples equally. Terms of a whole batch (a sparsity target on
+            the batch's mean activations, the adversarial game) and what
+            :meth:`sample` draws from are not weighted.
 
         Returns
         -------
         self : object
             The estimator, trained one more pass.
         """
-        return self._fit_restoring(self._partial_fit, X)
+        return self._fit_restoring(self._partial_fit, X, sample_weight)
 
-    def _partial_fit(self, X):
+    def _partial_fit(self, X, sample_weight=None):
         fitted = hasattr(self, "net_")
         if process_group() is not None:
             raise ValueError(
@@ -224,6 +246,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                 "pass over a chunk cannot do. Use fit, or set "
                 "pretraining='none' to train the whole stack chunk by chunk.")
         X = self._validate_input(X, reset=not fitted)
+        sample_weight = validate_sample_weight(sample_weight, X)
         self._check_data_range(X)
         passes = self.n_iter_ if fitted else 0
         with self._interrupt_guard(), self._partial_scope(passes):
@@ -233,7 +256,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                       self._build_module(X.shape[1]).to(device))
             net = self._train_net(
                 self._partial_net(module, device, X.shape[0], passes), X,
-                partial=True)
+                sample_weight, partial=True)
             interrupted = self._interrupted()
         self._set_partially_fitted(net)
         self._finish_fit(X)
@@ -478,7 +501,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                 "-inf. Scale X as for training.", RuntimeWarning)
         return scores
 
-    def score(self, X, y=None):
+    def score(self, X, y=None, sample_weight=None):
         """Mean of :meth:`score_samples` over ``X`` (higher is better): the
         negative reconstruction error, or the ELBO in nats per sample for
         :class:`VariationalAE`.
@@ -491,9 +514,15 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : None
             Ignored.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the mean.
 
         Returns
         -------
         score : float
         """
-        return float(np.mean(self.score_samples(X)))
+        scores = self.score_samples(X)
+        if sample_weight is None:
+            return float(np.mean(scores))
+        return float(np.average(
+            scores, weights=validate_sample_weight(sample_weight, scores)))

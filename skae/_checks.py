@@ -132,3 +132,29 @@ def validate_row_array(estimator, X, reset):
         estimator.n_features_in_ = shape[1]
         estimator.__dict__.pop("feature_names_in_", None)
     return rows
+
+
+def validate_sample_weight(sample_weight, X):
+    """``sample_weight`` for the rows of ``X`` as a float32 array, or None.
+
+    Accepts what scikit-learn's estimators accept (a sequence, a pandas
+    Series, a scalar for every sample); weights must be finite,
+    non-negative and not all zero.
+    """
+    if sample_weight is None:
+        return None
+    from sklearn.utils.validation import _check_sample_weight
+
+    weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
+    if not np.isfinite(weight).all():
+        raise ValueError("sample_weight must be finite; it holds NaN or "
+                         "infinite values.")
+    if (weight < 0).any():
+        raise ValueError(
+            f"sample_weight must be non-negative; got {weight.min():g}. A "
+            "sample that should not count gets the weight 0.")
+    if not weight.sum() > 0:
+        raise ValueError("sample_weight is 0 for every sample, so there is "
+                         "nothing to learn from; give some samples a "
+                         "positive weight.")
+    return weight

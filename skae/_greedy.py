@@ -45,7 +45,7 @@ class GreedyPretrainingMixin:
         "pretraining_max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def _pretrain(self, module, X, device):
+    def _pretrain(self, module, X, device, sample_weight=None):
         """Greedy layer-wise training (``pretraining="greedy"``).
 
         Pair ``k`` (encoder layer ``k`` and its mirror decoder layer) is
@@ -57,7 +57,7 @@ class GreedyPretrainingMixin:
             self.pretraining_loss_curves_ = None
             return
         pairs = _layer_pairs(module, type(self).__name__)
-        data = as_dataset(X, device)
+        data = as_dataset(X, device, y=sample_weight)
         curves = []
         for depth, pair in enumerate(pairs):
             if self._interrupted():  # Ctrl-C: no further stage
@@ -79,7 +79,8 @@ class GreedyPretrainingMixin:
                 # the stage's encoder layer is frozen from now on: evaluate
                 # it once on every sample and train the next pair on that
                 data = TensorData(map_batches(pair, data.X, device, "encode",
-                                              out="tensor"), device)
+                                              out="tensor"), device,
+                                  y=sample_weight)
         module.train()  # the stages left shared layers in evaluation mode
         self.pretraining_loss_curves_ = curves
         if self.verbose and self.max_iter and not self._interrupted():

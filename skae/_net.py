@@ -516,8 +516,11 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
             step = step_fn(batch, **fit_params)
             terms = self._step_terms or {"loss": step["loss"].detach()}
             size = len(batch[0])
+            # a batch counts by its rows, or by its samples' total weight
+            weight = size if batch[1] is None else batch[1].to(
+                torch.float64).sum()
             stacked = torch.stack([v.to(torch.float64) for v in
-                                   terms.values()]) * size
+                                   terms.values()]) * weight
             sums = stacked if sums is None else sums + stacked
             if training and self._first_loss is None:
                 self._first_loss = terms["loss"]
@@ -528,7 +531,7 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
                 self.history.record_batch(f"{prefix}_batch_size", size)
             self.notify("on_batch_end", batch=batch, training=training,
                         **step)
-            n_rows += size
+            n_rows += weight
             n_batches += 1
         self.history.record(f"{prefix}_batch_count", n_batches)
         if sums is None:
@@ -562,7 +565,15 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
                             not previous or value < min(previous))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.module_.loss_terms(y_pred, X)["loss"]
+        return self.batch_loss_terms(y_pred, (X, y_true))["loss"]
+
+    def batch_loss_terms(self, out, batch):
+        """The network's loss terms of ``batch``, an ``(X, sample_weight)``
+        pair (the weights are the dataset's targets; None: unweighted)."""
+        Xi, weight = batch
+        if weight is None:
+            return self.module_.loss_terms(out, Xi)
+        return self.module_.loss_terms(out, Xi, sample_weight=weight)
 
     def infer(self, x, **fit_params):
         # batches are already tensors on the device (TensorData)
@@ -586,7 +597,7 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
         self._train_mode(True)
         Xi, _ = batch
         out = self.infer(Xi, **fit_params)
-        terms = self.module_.loss_terms(out, Xi)
+        terms = self.batch_loss_terms(out, batch)
         terms["loss"].backward()
         self._record_terms(terms, "train")
         loss = terms["loss"]
@@ -603,7 +614,7 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
         Xi, _ = batch
         with torch.no_grad():
             out = self.infer(Xi, **fit_params)
-            terms = self.module_.loss_terms(out, Xi)
+            terms = self.batch_loss_terms(out, batch)
         self._record_terms(terms, "valid")
         return {"loss": terms["loss"], "y_pred": out}
 

@@ -123,14 +123,14 @@ code_activation, out_activation, loss, tied_weights
         fake = self.discriminator(codes)
         return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))
 
-    def reconstruction_terms(self, out, target):
+    def reconstruction_terms(self, out, target, sample_weight=None):
         """The reconstruction phase's terms (``"loss"``, ``"reconstruction"``)."""
-        return super().loss_terms(out, target)
+        return super().loss_terms(out, target, sample_weight)
 
-    def loss_terms(self, out, target):
+    def loss_terms(self, out, target, sample_weight=None):
         """Reconstruction loss (``"loss"``) and, for the record, both
         adversarial losses on the batch's codes."""
-        terms = self.reconstruction_terms(out, target)
+        terms = self.reconstruction_terms(out, target, sample_weight)
         terms["discriminator"] = self.discriminator_loss(out["code"])
         terms["generator"] = self.generator_loss(out["code"])
         return terms

@@ -4,7 +4,7 @@ import copy
 
 from torch import nn
 
-from ._losses import elementwise_loss, reduce_loss
+from ._losses import elementwise_loss, reduce_loss, weighted_mean
 from ._standalone import Decoder, Encoder
 
 
@@ -75,12 +75,22 @@ class Autoencoder(nn.Module):
         return elementwise_loss(logits, target, self.loss,
                                 self.out_activation)
 
-    def loss_terms(self, out, target):
+    def loss_terms(self, out, target, sample_weight=None):
         """Loss terms of a batch: ``"loss"`` (the total) and each named term.
 
-        The reconstruction term is the mean of :meth:`elementwise_loss`.
+        The reconstruction term is the mean of :meth:`elementwise_loss`;
+        with ``sample_weight`` (one weight per sample of the batch) each
+        sample's mean loss counts in proportion to its weight. Terms that
+        belong to a sample are weighted the same way by the variants;
+        terms of the whole batch (a sparsity target on the batch's mean
+        activations, an adversarial game) are not.
         """
-        rec = reduce_loss(self.elementwise_loss(out["logits"], target))
+        per_element = self.elementwise_loss(out["logits"], target)
+        if sample_weight is None:
+            rec = reduce_loss(per_element)
+        else:
+            rec = weighted_mean(reduce_loss(per_element, "none"),
+                                sample_weight)
         return {"loss": rec, "reconstruction": rec}
 
     def reconstruction_error(self, x):

@@ -1,5 +1,6 @@
 """Reconstruction losses shared by every network."""
 
+import torch
 from torch.nn import functional as F
 
 #: The reconstruction losses skae knows.
@@ -39,6 +40,16 @@ def reduce_loss(per_element, reduction="mean"):
     if reduction == "mean":
         return per_element.mean()
     return per_element.flatten(1).mean(1)
+
+
+def weighted_mean(values, sample_weight=None):
+    """Mean of per-sample ``values``, weighted by ``sample_weight`` when
+    given: ``sum(w * v) / sum(w)`` (0 for a batch of zero weights)."""
+    if sample_weight is None:
+        return values.mean()
+    weight = sample_weight.to(values.dtype)
+    return (values * weight).sum() / weight.sum().clamp(
+        min=torch.finfo(values.dtype).tiny)
 
 
 def reconstruction_loss(logits, target, loss="mse", out_activation="identity",

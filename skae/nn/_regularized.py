@@ -12,6 +12,7 @@ import math
 import torch
 
 from ._mlp import MLPAutoencoder
+from ._losses import weighted_mean
 from ._random import randn, randn_like
 from ._standalone import KeepLargest, ZeroBelow
 
@@ -87,8 +88,8 @@ class SparseMLPAutoencoder(MLPAutoencoder):
         self.sparsity_weight = sparsity_weight
         self.sparsity_penalty = sparsity_penalty
 
-    def loss_terms(self, out, target):
-        terms = super().loss_terms(out, target)
+    def loss_terms(self, out, target, sample_weight=None):
+        terms = super().loss_terms(out, target, sample_weight)
         sparsity = sparsity_penalty(out["code"], self.sparsity_target,
                                     self.sparsity_penalty)
         terms["loss"] = terms["loss"] + self.sparsity_weight * sparsity
@@ -209,9 +210,9 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
         return {"code": code, "logits": self.decode_logits(code),
                 "contraction": norm}
 
-    def loss_terms(self, out, target):
-        terms = super().loss_terms(out, target)
-        contraction = out["contraction"].mean()
+    def loss_terms(self, out, target, sample_weight=None):
+        terms = super().loss_terms(out, target, sample_weight)
+        contraction = weighted_mean(out["contraction"], sample_weight)
         terms["loss"] = terms["loss"] + (
             self.contraction_weight / self.n_features) * contraction
         terms["contraction"] = contraction

@@ -7,6 +7,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._base import Autoencoder
+from ._losses import weighted_mean
 from ._layers import init_linear, make_activation, make_layer
 from ._random import randn, randn_like
 from ._standalone import dense_steps
@@ -166,18 +167,24 @@ class VariationalMLP(Autoencoder):
         return {"code": code, "mean": mean, "log_var": log_var,
                 "logits": self.decode_logits(code)}
 
-    def loss_terms(self, out, target):
+    def loss_terms(self, out, target, sample_weight=None):
         """Negative ELBO: reconstruction (-log p(x|z)) plus weighted latent
-        loss, both averaged over the batch."""
+        loss, both averaged over the batch (weighted by ``sample_weight``
+        when given)."""
         log_scale = None
         if self.fit_scale:
-            mse = (target - out["logits"]).square().mean()
+            squares = (target - out["logits"]).square()
+            mse = (squares.mean() if sample_weight is None else
+                   weighted_mean(squares.flatten(1).mean(1), sample_weight))
             log_scale = 0.5 * torch.log(mse.clamp(min=_MIN_SCALE ** 2))
             if self.training:
                 with torch.no_grad():
                     self.log_scale.lerp_(log_scale, _SCALE_MOMENTUM)
-        rec = -self.log_likelihood(out["logits"], target, log_scale).mean()
-        latent = self.kl_divergence(out["mean"], out["log_var"]).mean()
+        rec = -weighted_mean(
+            self.log_likelihood(out["logits"], target, log_scale),
+            sample_weight)
+        latent = weighted_mean(
+            self.kl_divergence(out["mean"], out["log_var"]), sample_weight)
         return {"loss": rec + self.kl_weight * latent,
                 "reconstruction": rec, "latent": latent}
 
