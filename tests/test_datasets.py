@@ -20,6 +20,16 @@ def test_load_mnist_is_real_mnist_offline():
     assert load_mnist(return_X_y=True)[0][0, 0] == 0.0
 
 
+def test_load_mnist_order_is_shuffled_and_fixed():
+    _, y = load_mnist(return_X_y=True)
+    # the same order on every machine (numpy's legacy RandomState(0))
+    assert y[:10].tolist() == [0, 7, 9, 9, 1, 5, 2, 4, 0, 5]
+    # any slice mixes the classes: X[:n] and unshuffled folds are safe
+    for start in range(0, 5000, 1000):
+        counts = np.bincount(y[start:start + 1000], minlength=10)
+        assert counts.min() > 70 and counts.max() < 130
+
+
 def test_curved_plane_lies_near_a_plane():
     X, t = make_curved_plane(500, random_state=0)
     assert X.shape == (500, 3) and t.shape == (500,)

@@ -13,6 +13,10 @@ _INSTALL_HINT = (
 )
 
 
+#: Seed of the fixed order in which load_mnist returns the digits.
+_ORDER_SEED = 0
+
+
 @functools.lru_cache(maxsize=1)
 def _read_mnist_5k():
     try:
@@ -23,6 +27,10 @@ def _read_mnist_5k():
         raise ImportError(_INSTALL_HINT + f" ({path} is missing)")
     with path.open("rb") as raw, gzip.open(raw, "rt") as text:
         table = np.loadtxt(text, delimiter=",", dtype=np.float32)
+    # the wheel stores the digits sorted by label; one fixed permutation
+    # (numpy's legacy generator, stable across versions and machines) mixes
+    # the classes so that any slice holds all of them
+    table = table[np.random.RandomState(_ORDER_SEED).permutation(len(table))]
     return table[:, :-1] / np.float32(255.0), table[:, -1].astype(np.int64)
 
 
@@ -33,10 +41,11 @@ def load_mnist(*, return_X_y=False):
     Yann LeCun's MNIST); nothing is downloaded. Pixel values are float32
     scaled to [0, 1].
 
-    The digits come **sorted by label** (500 zeros, then 500 ones, ...), as
-    the wheel stores them: split them with ``train_test_split`` or shuffled
-    folds (``KFold(shuffle=True)``), never ``X[:n]`` or unshuffled
-    ``KFold``, which would train and score on different digit classes.
+    The digits come in a fixed shuffled order, the same on every machine
+    (the wheel stores them sorted by label; ``load_mnist`` applies one
+    permutation drawn with numpy's ``RandomState(0)``), so ``X[:n]`` and
+    unshuffled ``KFold`` folds hold every class in about equal numbers.
+    Sort by ``target`` to get the classes one after the other.
 
     =================   ==============
     Classes                         10
@@ -68,6 +77,8 @@ def load_mnist(*, return_X_y=False):
     >>> X, y = load_mnist(return_X_y=True)
     >>> X.shape, X.dtype, float(X.max())
     ((5000, 784), dtype('float32'), 1.0)
+    >>> sorted(set(y[:100].tolist())) == list(range(10))
+    True
     """
     X, y = _read_mnist_5k()
     X, y = X.copy(), y.copy()
