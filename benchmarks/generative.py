@@ -193,7 +193,8 @@ def main(argv=None):
         X, y, test_size=1000, random_state=0, stratify=y)
     common = dict(n_components=CODE, hidden_layer_sizes=HIDDEN,
                   batch_size=BATCH, max_iter=epochs, learning_rate=LR,
-                  n_iter_no_change=epochs + 1, random_state=0)
+                  n_iter_no_change=epochs + 1, random_state=0,
+                  early_stopping=False)  # exactly `epochs` on all digits
     curves = {"VariationalAE": HeldOut(X_test), "raw VAE loop": HeldOut(X_test)}
     models = {
         "StackedAE": StackedAE(out_activation="sigmoid", loss="bce",

@@ -13,7 +13,7 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import GridSearchCV, KFold
 
 import skae
-from skae import CustomAE
+from skae import CustomAE, PretrainedClassifier
 from user_modules import MLPDecoder, MLPEncoder
 
 pytestmark = pytest.mark.filterwarnings(
@@ -156,3 +156,18 @@ def test_partial_fit_and_standalone_halves(digits):
         scripted = torch.jit.script(encoder)
     assert_allclose(scripted(torch.from_numpy(X_test)).detach().numpy(),
                     codes, rtol=1e-5, atol=1e-6)
+
+
+def test_pretrained_classifier_fine_tunes_custom_modules(digits):
+    X, X_test, y, y_test = digits
+    ae = CustomAE(MLPEncoder, MLPDecoder, n_components=8, encoder__hidden=32,
+                  max_iter=20, random_state=0)
+    clf = PretrainedClassifier(ae, freeze=1, max_iter=10,
+                               random_state=0).fit(X, y)
+    assert clf.score(X_test, y_test) > 0.6
+    # the user's encoder is one module; its layers are found inside it
+    pretrained = clf.autoencoder_.encoder_module().layers()
+    tuned = clf.encoder_.layers()
+    assert len(tuned) == 2
+    assert torch.equal(pretrained[0].weight, tuned[0].weight)  # frozen
+    assert not torch.equal(pretrained[1].weight, tuned[1].weight)

@@ -112,8 +112,10 @@ class _Half(nn.Module):
 
     def layers(self):
         """The linear and convolution layers, input side first (for example
-        to freeze the lowest ones)."""
-        return [step for step in self.steps if isinstance(step, _LAYER_TYPES)]
+        to freeze the lowest ones); inside a module of your own
+        (:class:`skae.CustomAE`), in the order its layers were defined."""
+        return [module for module in self.steps.modules()
+                if isinstance(module, _LAYER_TYPES)]
 
 
 class Encoder(_Half):
