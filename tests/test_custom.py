@@ -160,11 +160,12 @@ def test_partial_fit_and_standalone_halves(digits):
 
 def test_pretrained_classifier_fine_tunes_custom_modules(digits):
     X, X_test, y, y_test = digits
-    ae = CustomAE(MLPEncoder, MLPDecoder, n_components=8, encoder__hidden=32,
-                  max_iter=20, random_state=0)
-    clf = PretrainedClassifier(ae, freeze=1, max_iter=10,
+    ae = CustomAE(MLPEncoder, MLPDecoder, n_components=16,
+                  encoder__hidden=64, decoder__hidden=64, max_iter=30,
+                  learning_rate=1e-2, random_state=0)
+    clf = PretrainedClassifier(ae, freeze=1, max_iter=30, learning_rate=1e-2,
                                random_state=0).fit(X, y)
-    assert clf.score(X_test, y_test) > 0.6
+    assert clf.score(X_test, y_test) > 0.8
     # the user's encoder is one module; its layers are found inside it
     pretrained = clf.autoencoder_.encoder_module().layers()
     tuned = clf.encoder_.layers()
