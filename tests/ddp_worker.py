@@ -19,17 +19,21 @@ def main(out_dir, name):
     rank = dist.get_rank()
     X, y = load_digits(return_X_y=True)
     X = (X / 16).astype(np.float32)
-    X_train, X_test = train_test_split(X, test_size=400, random_state=0,
-                                       stratify=y)
-    est = make(name)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=400, random_state=0, stratify=y)
+    # "weighted": only the digits 0-4 count (sample_weight 1, the others 0)
+    sample_weight = (y_train < 5).astype(float) if name == "weighted" else None
+    est = make("stacked" if name == "weighted" else name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        est.fit(X_train)
+        est.fit(X_train, sample_weight=sample_weight)
     weights = {f"w{i}": p.detach().numpy()
                for i, p in enumerate(est.module_.parameters())}
-    mse = np.mean((est.inverse_transform(est.transform(X_test))
-                   - X_test) ** 2)
-    np.savez(f"{out_dir}/{name}-{rank}.npz", mse=mse, n_iter=est.n_iter_,
+    errors = ((est.inverse_transform(est.transform(X_test)) - X_test) ** 2
+              ).mean(1)
+    np.savez(f"{out_dir}/{name}-{rank}.npz", mse=errors.mean(),
+             mse_low=errors[y_test < 5].mean(),
+             mse_high=errors[y_test >= 5].mean(), n_iter=est.n_iter_,
              curve=np.asarray(est.loss_curve_), **weights)
     dist.destroy_process_group()
 
