@@ -7,7 +7,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 BENCHMARKS = ["overhead", "pca", "regularized", "pretraining", "conv",
-              "generative", "persistence", "outlier", "defaults", "scale"]
+              "generative", "persistence", "outlier", "defaults", "batch_size",
+              "scale"]
 
 if __name__ == "__main__":
     names = sys.argv[1:] or BENCHMARKS
