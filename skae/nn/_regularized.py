@@ -14,7 +14,7 @@ import torch
 from ._mlp import MLPAutoencoder
 from ._losses import weighted_mean
 from ._random import randn, randn_like
-from ._standalone import KeepLargest, ZeroBelow
+from ._standalone import KeepLargest, ZeroBelow, keep_largest
 
 #: Sparsity penalties by name (see :func:`sparsity_penalty`).
 SPARSITY_PENALTIES = ("kl", "l1", "mse")
@@ -217,18 +217,6 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
             self.contraction_weight / self.n_features) * contraction
         terms["contraction"] = contraction
         return terms
-
-
-def keep_largest(code, k, dim):
-    """Zero all but the ``k`` largest entries of ``code`` along ``dim``.
-
-    Gradients flow through the kept entries only.
-    """
-    if k >= code.shape[dim]:
-        return code
-    index = code.topk(k, dim=dim).indices
-    mask = torch.zeros_like(code).scatter_(dim, index, 1.0)
-    return code * mask
 
 
 class KSparseMLPAutoencoder(MLPAutoencoder):

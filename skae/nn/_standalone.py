@@ -45,6 +45,18 @@ def dense_steps(layers, activation, last_activation):
                     copy.deepcopy(last_activation)]
 
 
+def keep_largest(code: torch.Tensor, k: int, dim: int) -> torch.Tensor:
+    """Zero all but the ``k`` largest entries of ``code`` along ``dim``.
+
+    Gradients flow through the kept entries only.
+    """
+    if k >= code.shape[dim]:
+        return code
+    index = code.topk(k, dim=dim).indices
+    mask = torch.zeros_like(code).scatter_(dim, index, 1.0)
+    return code * mask
+
+
 class KeepLargest(nn.Module):
     """Keeps the ``k`` largest units of each code and zeroes the others."""
 
@@ -53,10 +65,7 @@ class KeepLargest(nn.Module):
         self.k = int(k)
 
     def forward(self, code):
-        if self.k >= code.shape[-1]:
-            return code
-        index = code.topk(self.k, dim=-1).indices
-        return code * torch.zeros_like(code).scatter(-1, index, 1.0)
+        return keep_largest(code, self.k, -1)
 
     def extra_repr(self):
         return f"k={self.k}"
