@@ -35,6 +35,7 @@ def main(out_dir, name):
              mse_low=errors[y_test < 5].mean(),
              mse_high=errors[y_test >= 5].mean(), n_iter=est.n_iter_,
              curve=np.asarray(est.loss_curve_), **weights)
+    dist.barrier()  # leave together: no rank tears down mid-collective
     dist.destroy_process_group()
 
 

@@ -18,14 +18,22 @@ pytestmark = pytest.mark.filterwarnings(
 HERE = Path(__file__).resolve().parent
 
 
-def _torchrun(tmp_path, name, n_procs=2):
-    env = dict(os.environ, OMP_NUM_THREADS="1",
+def _torchrun(tmp_path, name, n_procs=2, attempts=2):
+    # PYTHONFAULTHANDLER: a rank that dies by a signal prints where it was
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONFAULTHANDLER="1",
                PYTHONPATH=os.pathsep.join([str(HERE), *sys.path]))
-    result = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone",
-         f"--nproc-per-node={n_procs}", str(HERE / "ddp_worker.py"),
-         str(tmp_path), name],
-        env=env, capture_output=True, text=True, timeout=300)
+    for attempt in range(attempts):
+        result = subprocess.run(
+            [sys.executable, "-m", "torch.distributed.run", "--standalone",
+             f"--nproc-per-node={n_procs}", str(HERE / "ddp_worker.py"),
+             str(tmp_path), name],
+            env=env, capture_output=True, text=True, timeout=300)
+        # One CI run on this machine kind saw a rank abort inside torch
+        # ("terminate called without an active exception", SIGABRT) in a
+        # fit that passes 50 times in a row here: a process killed by a
+        # signal gets one more launch; any other failure fails at once.
+        if result.returncode == 0 or "Signal " not in result.stderr:
+            break
     assert result.returncode == 0, result.stderr[-3000:]
     return [np.load(tmp_path / f"{name}-{rank}.npz")
             for rank in range(n_procs)]
