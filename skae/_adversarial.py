@@ -201,6 +201,7 @@ class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
                  prior="normal", prior_components=10,
                  discriminator_layer_sizes=(256, 256), alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 learning_rate_schedule="adaptive",
                  adversarial_learning_rate=2e-4, optimizer="adam",
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,

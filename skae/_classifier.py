@@ -161,6 +161,7 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
     def __init__(self, autoencoder=None, *, hidden_layer_sizes=(),
                  activation="elu", freeze="none", alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 learning_rate_schedule="adaptive",
                  optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, device="cpu", callbacks=None):

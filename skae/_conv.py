@@ -78,8 +78,10 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
         None trains a plain autoencoder.
     batch_size : int or "auto", default="auto"
         Mini-batch size; ``"auto"`` is ``n_samples // 10`` clipped to
-        [16, 200]. The tutorial's 50 learns faster per epoch on a few
-        thousand images (more steps), at a higher cost per epoch.
+        [16, 200] (the other autoencoders take ``n_samples // 40``: a
+        convolution step costs more). The tutorial's 50 learns faster per
+        epoch on a few thousand images (more steps), at a higher cost per
+        epoch.
 
     Attributes
     ----------
@@ -111,6 +113,9 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
     (1797, 8, 8)
     """
 
+    #: fewer, larger batches than the dense models (not remeasured)
+    _auto_batch_steps = 10
+
     _parameter_constraints = {
         "image_shape": ["array-like", None],
         "filters": ["array-like"],
@@ -129,6 +134,7 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
                  out_activation="sigmoid", loss="mse", batch_norm=True,
                  resize=None, noise=None, noise_level=0.2, alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 learning_rate_schedule="adaptive",
                  optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False,

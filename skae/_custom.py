@@ -111,6 +111,7 @@ class CustomAE(MixtureSamplingMixin, ReconstructionMixin, BaseAutoencoder):
     def __init__(self, encoder=None, decoder=None, n_components=32, *,
                  out_activation="identity", loss="mse", alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 learning_rate_schedule="adaptive",
                  optimizer="adam", early_stopping="auto",
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False,

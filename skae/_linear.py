@@ -21,7 +21,7 @@ class LinearAE(MixtureSamplingMixin, BaseAutoencoder):
     ----------
     batch_size : int or "auto", default="auto"
         Mini-batch size. ``"auto"`` is the whole data set for L-BFGS, else
-        ``n_samples // 10`` clipped to [16, 200].
+        ``n_samples // 40`` clipped to [16, 200].
     max_iter : int, default=200
         Maximum number of epochs (with L-BFGS, of full-batch steps).
     learning_rate : float, default=1.0
@@ -57,7 +57,8 @@ default="lbfgs"
     """
 
     def __init__(self, n_components=32, *, alpha=0.0, batch_size="auto",
-                 max_iter=200, learning_rate=1.0, optimizer="lbfgs",
+                 max_iter=200, learning_rate=1.0,
+                 learning_rate_schedule="adaptive", optimizer="lbfgs",
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu", callbacks=None,

@@ -217,6 +217,10 @@ class HoldoutSplit:
         return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
 
 
+#: A relative improvement smaller than this is a plateau for the learning
+#: rate schedule (``ReduceLROnPlateau``'s default threshold).
+_FLAT = 1e-4
+
 #: A loss this many times further from 0 than the loss of the untrained
 #: network (its first batch) has diverged, even while it is finite.
 _DIVERGENCE_FACTOR = 1e3
@@ -234,6 +238,14 @@ class Convergence(Callback):
     are neither monitored nor counted (for example while a loss weight is
     being annealed, when losses of different epochs are not comparable).
 
+    With ``lr_factor`` below 1 the rule also lowers the step on a plateau,
+    as ``torch.optim.lr_scheduler.ReduceLROnPlateau`` does: when more than
+    ``decay_after`` epochs in a row have not improved on the best loss (by
+    a relative 1e-4, a finer measure than ``tol``), the learning rate of
+    every optimizer of the net is multiplied by ``lr_factor`` (not
+    L-BFGS's, whose line search chooses the step) and that count starts
+    again. The gains of the smaller step reset the stopping count.
+
     The loss has diverged, and training fails with a FloatingPointError,
     when it is not finite or when it exceeds the loss of the untrained
     network (the first batch) by more than 1,000 times that loss's
@@ -245,15 +257,20 @@ class Convergence(Callback):
         Whether the last training run stopped by this rule.
     best_loss_ : float
     best_epoch_ : int
+    n_lr_decays_ : int
+        How many times the learning rate was lowered.
     """
 
     def __init__(self, monitor="train_loss", tol=1e-3, n_iter_no_change=10,
-                 restore_best=False, burn_in=0):
+                 restore_best=False, burn_in=0, lr_factor=1.0,
+                 decay_after=None):
         self.monitor = monitor
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.restore_best = restore_best
         self.burn_in = burn_in
+        self.lr_factor = lr_factor
+        self.decay_after = decay_after
 
     def initialize(self):
         self.on_train_begin(None)
@@ -266,8 +283,11 @@ class Convergence(Callback):
         self._n_bad = 0
         self._best_state = None
         self._initial = None
+        self._n_flat = 0
+        self.n_lr_decays_ = 0
 
     def on_epoch_end(self, net, **kwargs):
+        self._record_learning_rate(net)
         loss = net.history[-1, self.monitor]
         if self._initial is None:
             # the untrained network's loss: its first batch
@@ -296,6 +316,11 @@ class Convergence(Callback):
             self._n_bad += 1
         else:
             self._n_bad = 0
+        if math.isfinite(self.best_loss_) and (
+                loss > self.best_loss_ - _FLAT * abs(self.best_loss_)):
+            self._n_flat += 1
+        else:
+            self._n_flat = 0
         if loss < self.best_loss_:
             self.best_loss_ = loss
             self.best_epoch_ = len(net.history)
@@ -304,6 +329,25 @@ class Convergence(Callback):
         if self._n_bad >= self.n_iter_no_change:
             self.converged_ = True
             raise KeyboardInterrupt  # skorch's way to end the fit loop
+        if self._n_flat > self.decay_after and self.lr_factor < 1:
+            self._lower_learning_rate(net)
+            self._n_flat = 0
+
+    def _record_learning_rate(self, net):
+        """The step size of the epoch's (first) optimizer, in the history
+        as ``learning_rate``."""
+        optimizer = getattr(net, net._optimizers[0] + "_")
+        net.history.record("learning_rate",
+                           float(optimizer.param_groups[0]["lr"]))
+
+    def _lower_learning_rate(self, net):
+        for name in net._optimizers:
+            optimizer = getattr(net, name + "_")
+            if isinstance(optimizer, torch.optim.LBFGS):
+                continue
+            for group in optimizer.param_groups:
+                group["lr"] *= self.lr_factor
+        self.n_lr_decays_ += 1
 
     def on_train_end(self, net, **kwargs):
         if not math.isfinite(self.best_loss_) and len(net.history):
@@ -365,7 +409,9 @@ class TensorBatchesMixin:
             *self._scoring_callbacks(),
         ]
         if self.verbose:
-            callbacks.append(("print_log", PrintLog()))
+            # the learning rate is in the history, not in the printed table
+            callbacks.append(("print_log",
+                              PrintLog(keys_ignored=["learning_rate"])))
         if self.verbose and self.verbose > 1:
             callbacks.append(("progress_bar", ProgressBar()))
         return callbacks

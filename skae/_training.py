@@ -51,12 +51,22 @@ class NetTrainingMixin(DeclaredParamsMixin):
         L2 penalty on the weights (``l2_reg`` in the TensorFlow tutorials);
         biases are not penalised.
     batch_size : int or "auto", default="auto"
-        Mini-batch size; ``"auto"`` is ``n_samples // 10`` clipped to
-        [16, 200], about ten steps per epoch on small data.
+        Mini-batch size; ``"auto"`` is ``n_samples // 40`` clipped to
+        [16, 200], about 40 steps per epoch on small data.
     max_iter : int, default=200
         Maximum number of epochs (``n_epochs`` in the TensorFlow tutorials).
     learning_rate : float, default=1e-3
         Step size of the optimizer.
+    learning_rate_schedule : {"adaptive", "constant"}, default="adaptive"
+        ``"adaptive"``: when the monitored loss (see ``early_stopping``) has
+        not improved for ``n_iter_no_change // 2`` epochs, the learning
+        rate is divided by 3 and training goes on; it stops, as with
+        ``"constant"``, after ``n_iter_no_change`` epochs without
+        improvement. A plateau that a smaller step gets past no longer
+        ends the fit (on MNIST, ``StackedAE(32)`` ends 0.67x PCA's held-out
+        error instead of 0.72x). ``"constant"`` keeps ``learning_rate``
+        throughout, as the TensorFlow tutorials do. L-BFGS chooses its own
+        steps, and ``partial_fit`` never changes the rate.
     optimizer : {"adam", "adamw", "sgd", "rmsprop", "lbfgs"} or type, \
 default="adam"
         A name, or a ``torch.optim.Optimizer`` subclass.
@@ -117,6 +127,7 @@ default="adam"
                        StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 0, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions({"adaptive", "constant"})],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -130,6 +141,9 @@ default="adam"
 
     #: The skorch net class that trains the network.
     _net_class = None
+
+    #: ``batch_size="auto"`` gives about this many steps per epoch.
+    _auto_batch_steps = 40
 
     @property
     def module_(self):
@@ -329,7 +343,8 @@ default="adam"
             auto_batch_size = n_samples
             extra["optimizer__line_search_fn"] = "strong_wolfe"
         else:
-            auto_batch_size = _auto_batch_size(n_samples)
+            auto_batch_size = _auto_batch_size(n_samples,
+                                               self._auto_batch_steps)
         batch_size = (auto_batch_size if self.batch_size == "auto"
                       else min(self.batch_size, n_samples))
         group = getattr(self, "_fit_group", None)
@@ -344,6 +359,9 @@ default="adam"
             n_iter_no_change=self.n_iter_no_change,
             restore_best=holdout,
             burn_in=0 if stage else self._burn_in_epochs(epochs_done),
+            lr_factor=(_ADAPTIVE_LR_FACTOR
+                       if self.learning_rate_schedule == "adaptive" else 1.0),
+            decay_after=max(1, self.n_iter_no_change // 2),
         )
         callbacks = [("convergence", convergence)]
         if not stage:
@@ -493,10 +511,19 @@ default="adam"
 _AUTO_EARLY_STOPPING_SAMPLES = 1000
 
 
-def _auto_batch_size(n_samples):
-    """``batch_size="auto"``: about ten steps per epoch, between 16 and 200.
+#: ``learning_rate_schedule="adaptive"`` multiplies the learning rate by
+#: this on a plateau. 0.2, 1/3 and 0.5 end within 0.003 x PCA of each
+#: other (default StackedAE on MNIST, k = 8 and 32, three seeds).
+_ADAPTIVE_LR_FACTOR = 1 / 3
+
+
+def _auto_batch_size(n_samples, steps=40):
+    """``batch_size="auto"``: about ``steps`` steps per epoch, between 16
+    and 200.
 
     ``MLPRegressor``'s ``min(200, n_samples)`` would give small data sets a
-    single step per epoch, so they would need thousands of epochs.
+    single step per epoch, so they would need thousands of epochs. Ten steps
+    (the rule before 2026-11-30) left a digits fit stuck where it starts:
+    its stopping rule's 10 epochs were only 100 steps.
     """
-    return min(n_samples, 200, max(16, n_samples // 10))
+    return min(n_samples, 200, max(16, n_samples // steps))

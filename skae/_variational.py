@@ -227,6 +227,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
                  activation="elu", likelihood="gaussian",
                  output_scale="learned", beta=1.0, kl_warmup=0, alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 learning_rate_schedule="adaptive",
                  optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",

@@ -6,7 +6,7 @@ from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from skae import StackedAE
+from skae import LinearAE, StackedAE
 
 #: The fits here are deliberately short: the stopping rule's warning is
 #: expected (tests that check it catch it with pytest.warns).
@@ -89,3 +89,32 @@ def test_defaults_beat_pca_reconstruction_and_match_its_accuracy(mnist):
     ae, pca = ae_pipe["ae"], pca_pipe["ae"]
     assert _mse(ae, X_test) < 0.85 * _mse(pca, X_test)
     assert ae.n_iter_ <= ae.max_iter
+
+
+def _held_out_mse(est, X):
+    return float(np.mean((est.inverse_transform(est.transform(X)) - X) ** 2))
+
+
+def test_adaptive_schedule_lowers_the_rate_on_plateaus_and_ends_lower(digits):
+    X_train, X_test, _, _ = digits
+    fits = {schedule: StackedAE(n_components=16,
+                                learning_rate_schedule=schedule,
+                                random_state=0).fit(X_train)
+            for schedule in ("constant", "adaptive")}
+    constant = fits["constant"].net_.history[:, "learning_rate"]
+    adaptive = fits["adaptive"].net_.history[:, "learning_rate"]
+    assert set(constant) == {3e-3}
+    # lowered (by 3 each time) and never raised; both fits stopped by
+    # themselves
+    assert adaptive[0] == 3e-3 and min(adaptive) < 1e-3
+    assert all(b <= a for a, b in zip(adaptive, adaptive[1:]))
+    assert fits["adaptive"].n_iter_ < 200 and fits["constant"].n_iter_ < 200
+    # the smaller steps end lower on held-out digits (0.0066 against 0.0082
+    # with this seed)
+    assert _held_out_mse(fits["adaptive"], X_test) < \
+        _held_out_mse(fits["constant"], X_test)
+
+
+def test_adaptive_schedule_leaves_lbfgs_steps_alone(digits):
+    est = LinearAE(n_components=8, random_state=0).fit(digits[0])
+    assert set(est.net_.history[:, "learning_rate"]) == {1.0}

@@ -68,7 +68,8 @@ class L1AE(MixtureSamplingMixin, MLPLayersMixin, BaseAutoencoder):
 
     def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
                  activation="elu", alpha=0.0, batch_size="auto",
-                 max_iter=200, learning_rate=1e-3, optimizer="adam",
+                 max_iter=200, learning_rate=1e-3,
+                 learning_rate_schedule="adaptive", optimizer="adam",
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu", callbacks=None,
