@@ -350,10 +350,13 @@ class Convergence(Callback):
         self.n_lr_decays_ += 1
 
     def on_train_end(self, net, **kwargs):
-        if not math.isfinite(self.best_loss_) and len(net.history):
-            # every epoch was burn-in: the last one stands for the run
-            self.best_loss_ = net.history[-1, self.monitor]
-            self.best_epoch_ = len(net.history)
+        done = [i for i, row in enumerate(net.history)
+                if self.monitor in row]
+        if not math.isfinite(self.best_loss_) and done:
+            # every epoch was burn-in: the last finished one stands for the
+            # run (an interrupted epoch has no loss)
+            self.best_loss_ = net.history[done[-1], self.monitor]
+            self.best_epoch_ = done[-1] + 1
         if self.restore_best and self._best_state is not None:
             net.module_.load_state_dict(self._best_state)
         self._best_state = None
