@@ -380,8 +380,10 @@ class KSparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
 
     Parameters
     ----------
-    k : int, default=8
+    k : int or "auto", default="auto"
         Units kept per sample in training; at most ``n_components``.
+        ``"auto"`` keeps a quarter of them, at least one:
+        ``max(1, n_components // 4)``, 8 of the default 32.
     transform_k_factor : float, default=1.0
         Factor (at least 1) on ``k`` for the units kept by
         :meth:`transform`: ``round(transform_k_factor * k)``, at most
@@ -424,11 +426,12 @@ class KSparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
     """
 
     _parameter_constraints = {
-        "k": [Interval(Integral, 1, None, closed="left")],
+        "k": [Interval(Integral, 1, None, closed="left"),
+              StrOptions({"auto"})],
         "transform_k_factor": [Interval(Real, 1, None, closed="left")],
     }
 
-    def __init__(self, n_components=32, *, k=8, transform_k_factor=1.0,
+    def __init__(self, n_components=32, *, k="auto", transform_k_factor=1.0,
                  code_activation="identity", hidden_layer_sizes=(256,),
                  activation="elu", out_activation="identity", loss="mse", tied_weights=True, init="variance_scaling",
                  alpha=0.0, batch_size="auto", max_iter=200,
@@ -439,25 +442,31 @@ class KSparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  callbacks=None, sampler_components=10):
         store_params(self, locals())
 
+    def _k(self):
+        """``k``, with ``"auto"`` resolved for ``n_components``."""
+        if self.k == "auto":
+            return max(1, self.n_components // 4)
+        return self.k
+
     def _transform_k(self):
-        transform_k = int(round(self.transform_k_factor * self.k))
+        transform_k = int(round(self.transform_k_factor * self._k()))
         if transform_k > self.n_components:
             raise ValueError(
                 f"KSparseAE keeps round(transform_k_factor * k) = "
                 f"{transform_k} units in transform, more than "
-                f"n_components={self.n_components}. Lower k (now {self.k}) "
+                f"n_components={self.n_components}. Lower k (now {self._k()}) "
                 f"or transform_k_factor (now {self.transform_k_factor}), or "
                 "raise n_components."
             )
         return transform_k
 
     def _build_module(self, n_features):
-        if self.k > self.n_components:
+        if self._k() > self.n_components:
             raise ValueError(
                 f"k={self.k} units cannot be kept out of n_components="
                 f"{self.n_components}; lower k or raise n_components.")
         return KSparseMLPAutoencoder(
-            n_features, **self._module_kwargs(), k=self.k,
+            n_features, **self._module_kwargs(), k=self._k(),
             transform_k=self._transform_k())
 
 

@@ -81,8 +81,8 @@ default="adam"
         Share of the data held out when ``early_stopping=True``.
     n_iter_no_change : int, default=10
         Epochs without improvement before training stops. The first
-        ``n_iter_no_change`` epochs of a new training are a warm-up that is
-        not monitored (as ``start_from_epoch`` of Keras' ``EarlyStopping``):
+        ``n_iter_no_change`` epochs of a new training (with a mini-batch
+        optimizer, not L-BFGS) are a warm-up that is not monitored (as ``start_from_epoch`` of Keras' ``EarlyStopping``):
         a small code often sits on a plateau in its first epochs (on the
         8x8 digits at 2 components the fit used to stop there, at 1.01-1.07
         x PCA's held-out error; now 0.77-0.80 x).
@@ -363,10 +363,12 @@ default="adam"
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             restore_best=holdout,
-            # the first n_iter_no_change epochs of a new training are a
-            # warm-up (Keras' start_from_epoch): a small code's first
+            # the first n_iter_no_change epochs of a new mini-batch training
+            # are a warm-up (Keras' start_from_epoch): a small code's first
             # plateau would otherwise end the fit before it starts learning
-            burn_in=max(self.n_iter_no_change if epochs_done == 0 else 0,
+            burn_in=max(self.n_iter_no_change if epochs_done == 0
+                        and not issubclass(optimizer, torch.optim.LBFGS)
+                        else 0,
                         0 if stage else self._burn_in_epochs(epochs_done)),
             lr_factor=(_ADAPTIVE_LR_FACTOR
                        if self.learning_rate_schedule == "adaptive" else 1.0),

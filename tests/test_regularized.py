@@ -284,3 +284,14 @@ def test_every_parameter_is_documented_once_with_its_default(cls):
         default = documented[name].splitlines()[0].split("default=")[-1]
         assert ast.literal_eval(default) == value, name
     assert "{parent" not in cls.__doc__
+
+
+def test_k_sparse_auto_k_follows_n_components(digits):
+    X = digits[0]
+    # "auto" keeps a quarter of the units: the default 8 of 32, and a small
+    # code still fits (a fixed k=8 refused n_components=2)
+    assert KSparseAE(max_iter=1, hidden_layer_sizes=(16,),
+                     random_state=0).fit(X).module_.k == 8
+    ae = KSparseAE(n_components=2, max_iter=3, hidden_layer_sizes=(16,),
+                   random_state=0).fit(X)
+    assert (np.count_nonzero(ae.transform(X[:50]), axis=1) <= 1).all()
