@@ -217,10 +217,6 @@ class HoldoutSplit:
         return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
 
 
-#: A relative improvement smaller than this is a plateau for the learning
-#: rate schedule (``ReduceLROnPlateau``'s default threshold).
-_FLAT = 1e-4
-
 #: A loss this many times further from 0 than the loss of the untrained
 #: network (its first batch) has diverged, even while it is finite.
 _DIVERGENCE_FACTOR = 1e3
@@ -238,13 +234,12 @@ class Convergence(Callback):
     are neither monitored nor counted (for example while a loss weight is
     being annealed, when losses of different epochs are not comparable).
 
-    With ``lr_factor`` below 1 the rule also lowers the step on a plateau,
-    as ``torch.optim.lr_scheduler.ReduceLROnPlateau`` does: when more than
-    ``decay_after`` epochs in a row have not improved on the best loss (by
-    a relative 1e-4, a finer measure than ``tol``), the learning rate of
-    every optimizer of the net is multiplied by ``lr_factor`` (not
-    L-BFGS's, whose line search chooses the step) and that count starts
-    again. The gains of the smaller step reset the stopping count.
+    With ``lr_factor`` below 1 the rule first tries smaller steps, as
+    scikit-learn's ``learning_rate="adaptive"`` does: up to ``max_decays``
+    times, where it would stop it multiplies the learning rate of every
+    optimizer of the net by ``lr_factor`` (not L-BFGS's, whose line search
+    chooses the step) and starts counting again. So it never stops earlier
+    than without the schedule.
 
     The loss has diverged, and training fails with a FloatingPointError,
     when it is not finite or when it exceeds the loss of the untrained
@@ -263,14 +258,14 @@ class Convergence(Callback):
 
     def __init__(self, monitor="train_loss", tol=1e-3, n_iter_no_change=10,
                  restore_best=False, burn_in=0, lr_factor=1.0,
-                 decay_after=None):
+                 max_decays=0):
         self.monitor = monitor
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.restore_best = restore_best
         self.burn_in = burn_in
         self.lr_factor = lr_factor
-        self.decay_after = decay_after
+        self.max_decays = max_decays
 
     def initialize(self):
         self.on_train_begin(None)
@@ -283,7 +278,6 @@ class Convergence(Callback):
         self._n_bad = 0
         self._best_state = None
         self._initial = None
-        self._n_flat = 0
         self.n_lr_decays_ = 0
 
     def on_epoch_end(self, net, **kwargs):
@@ -316,22 +310,18 @@ class Convergence(Callback):
             self._n_bad += 1
         else:
             self._n_bad = 0
-        if math.isfinite(self.best_loss_) and (
-                loss > self.best_loss_ - _FLAT * abs(self.best_loss_)):
-            self._n_flat += 1
-        else:
-            self._n_flat = 0
         if loss < self.best_loss_:
             self.best_loss_ = loss
             self.best_epoch_ = len(net.history)
             if self.restore_best:
                 self._best_state = copy.deepcopy(net.module_.state_dict())
         if self._n_bad >= self.n_iter_no_change:
+            if self.n_lr_decays_ < self.max_decays and self.lr_factor < 1:
+                self._lower_learning_rate(net)
+                self._n_bad = 0
+                return
             self.converged_ = True
             raise KeyboardInterrupt  # skorch's way to end the fit loop
-        if self._n_flat > self.decay_after and self.lr_factor < 1:
-            self._lower_learning_rate(net)
-            self._n_flat = 0
 
     def _record_learning_rate(self, net):
         """The step size of the epoch's (first) optimizer, in the history

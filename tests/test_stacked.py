@@ -104,9 +104,9 @@ def test_adaptive_schedule_lowers_the_rate_on_plateaus_and_ends_lower(digits):
     constant = fits["constant"].net_.history[:, "learning_rate"]
     adaptive = fits["adaptive"].net_.history[:, "learning_rate"]
     assert set(constant) == {3e-3}
-    # lowered (by 3 each time) and never raised; both fits stopped by
+    # lowered (by 3, at most twice) and never raised; both fits stopped by
     # themselves
-    assert adaptive[0] == 3e-3 and min(adaptive) < 1e-3
+    assert adaptive[0] == 3e-3 and 3e-3 / 9 * 0.99 < min(adaptive) < 3e-3
     assert all(b <= a for a, b in zip(adaptive, adaptive[1:]))
     assert fits["adaptive"].n_iter_ < 200 and fits["constant"].n_iter_ < 200
     # the smaller steps end lower on held-out digits (0.0066 against 0.0082

@@ -139,12 +139,17 @@ def test_beta_trades_reconstruction_for_prior_like_codes(digits):
 def test_kl_warmup_anneals_and_is_not_taken_for_convergence(digits):
     X = digits[0]
     # with a tolerance no epoch meets, training stops n_iter_no_change
-    # epochs after monitoring starts, which is after the warm-up
+    # epochs after monitoring starts, which is after the warm-up; the
+    # adaptive schedule first divides the learning rate twice, each time
+    # after n_iter_no_change epochs
     est = VariationalAE(**dict(FAST, max_iter=30), kl_warmup=4, tol=0.9,
                         n_iter_no_change=2).fit(X)
     weights = est.net_.history[:, "kl_weight"]
-    assert weights == [0.0, 0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
-    assert est.n_iter_ == 4 + 1 + 2
+    assert weights == [0.0, 0.25, 0.5, 0.75] + [1.0] * 7
+    assert est.n_iter_ == 4 + 1 + 3 * 2
+    lr = FAST["learning_rate"]
+    assert est.net_.history[:, "learning_rate"] == pytest.approx(
+        [lr] * 7 + [lr / 3] * 2 + [lr / 9] * 2)
     # warm start continues the warm-up where it stopped
     est = VariationalAE(**dict(FAST, max_iter=2), kl_warmup=4, beta=2.0,
                         warm_start=True).fit(X)
