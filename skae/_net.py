@@ -316,8 +316,8 @@ class Convergence(Callback):
             if self.restore_best:
                 self._best_state = copy.deepcopy(net.module_.state_dict())
         if self._n_bad >= self.n_iter_no_change:
-            if self.n_lr_decays_ < self.max_decays and self.lr_factor < 1:
-                self._lower_learning_rate(net)
+            if (self.n_lr_decays_ < self.max_decays and self.lr_factor < 1
+                    and self._lower_learning_rate(net)):
                 self._n_bad = 0
                 return
             self.converged_ = True
@@ -331,13 +331,18 @@ class Convergence(Callback):
                            float(optimizer.param_groups[0]["lr"]))
 
     def _lower_learning_rate(self, net):
+        """Multiply the rates of the net's optimizers by ``lr_factor``;
+        whether any was lowered (L-BFGS alone: no, so training stops)."""
+        lowered = False
         for name in net._optimizers:
             optimizer = getattr(net, name + "_")
             if isinstance(optimizer, torch.optim.LBFGS):
                 continue
             for group in optimizer.param_groups:
                 group["lr"] *= self.lr_factor
-        self.n_lr_decays_ += 1
+            lowered = True
+        self.n_lr_decays_ += lowered
+        return lowered
 
     def on_train_end(self, net, **kwargs):
         done = [i for i, row in enumerate(net.history)

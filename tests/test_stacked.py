@@ -116,5 +116,9 @@ def test_adaptive_schedule_lowers_the_rate_on_plateaus_and_ends_lower(digits):
 
 
 def test_adaptive_schedule_leaves_lbfgs_steps_alone(digits):
-    est = LinearAE(n_components=8, random_state=0).fit(digits[0])
-    assert set(est.net_.history[:, "learning_rate"]) == {1.0}
+    fits = [LinearAE(n_components=8, learning_rate_schedule=schedule,
+                     random_state=0).fit(digits[0])
+            for schedule in ("adaptive", "constant")]
+    assert set(fits[0].net_.history[:, "learning_rate"]) == {1.0}
+    # nothing to lower: it stops where a constant rate stops
+    assert fits[0].n_iter_ == fits[1].n_iter_ < 30
