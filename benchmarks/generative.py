@@ -194,7 +194,8 @@ def main(argv=None):
     common = dict(n_components=CODE, hidden_layer_sizes=HIDDEN,
                   batch_size=BATCH, max_iter=epochs, learning_rate=LR,
                   n_iter_no_change=epochs + 1, random_state=0,
-                  early_stopping=False)  # exactly `epochs` on all digits
+                  early_stopping=False,  # exactly `epochs` on all digits
+                  alpha=0.0)  # StackedAE's default is 1e-5, the others' 0
     curves = {"VariationalAE": HeldOut(X_test), "raw VAE loop": HeldOut(X_test)}
     models = {
         "StackedAE": StackedAE(out_activation="sigmoid", loss="bce",

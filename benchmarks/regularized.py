@@ -68,11 +68,12 @@ def probe(model, X_train, y_train, X_test, y_test, n_labels):
 
 def contenders(epochs):
     # the same training for every variant: StackedAE's own defaults
-    # (PyTorch's init, a held-out split) would differ from the variants'
+    # (PyTorch's init, a held-out split, alpha=1e-5) would differ from the
+    # variants'
     common = dict(n_components=CODE, hidden_layer_sizes=(256,),
                   out_activation="sigmoid", learning_rate=2e-3,
                   max_iter=epochs, n_iter_no_change=epochs, random_state=0,
-                  early_stopping=False)
+                  early_stopping=False, alpha=0.0)
     shallow = dict(common, hidden_layer_sizes=(), init="variance_scaling")
     models = {"StackedAE": StackedAE(init="variance_scaling", **common)}
     for sigma in SIGMAS:

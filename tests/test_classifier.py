@@ -21,7 +21,8 @@ pytestmark = pytest.mark.filterwarnings(
 AE = dict(n_components=32, hidden_layer_sizes=(64,), activation="sigmoid",
           out_activation="sigmoid", loss="bce", learning_rate=1e-2,
           max_iter=100, early_stopping=False, init="variance_scaling",
-          batch_size=139, random_state=0)  # the batch it was measured with
+          alpha=0.0, batch_size=139,
+          random_state=0)  # the settings it was measured with
 CLF = dict(max_iter=50, learning_rate=1e-2, random_state=0)
 
 
