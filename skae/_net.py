@@ -439,8 +439,16 @@ class TensorBatchesMixin:
         params = [p for p in params if p.requires_grad]
         if weight_decay is None:
             weight_decay = self.weight_decay
-        if weight_decay:
-            # two groups (which LBFGS, for one, does not support)
+        self._penalised = []
+        if weight_decay and isinstance(self.optimizer, type) and issubclass(
+                self.optimizer, torch.optim.LBFGS):
+            # L-BFGS takes neither parameter groups nor weight_decay: the
+            # penalty goes into the loss its line search compares
+            # (weight_penalty), with the gradient Adam's weight_decay adds
+            self._penalised = [(p, weight_decay) for p in params
+                               if p.ndim > 1]
+        elif weight_decay:
+            # weights only, not biases: two groups
             params = [
                 {"params": [p for p in params if p.ndim > 1],
                  "weight_decay": weight_decay},
@@ -452,6 +460,15 @@ class TensorBatchesMixin:
         if lr is not None:
             kwargs["lr"] = lr
         return self.optimizer(params, **kwargs)
+
+    def weight_penalty(self):
+        """``alpha / 2`` times the squared norm of the weights, for an
+        optimizer without ``weight_decay`` (L-BFGS; None for the others,
+        whose ``weight_decay`` adds its gradient ``alpha * w``)."""
+        penalised = getattr(self, "_penalised", None)
+        if not penalised:
+            return None
+        return sum(0.5 * decay * p.pow(2).sum() for p, decay in penalised)
 
     def get_dataset(self, X, y=None):
         return as_dataset(X, self.device, y=y)
@@ -642,9 +659,10 @@ class AutoencoderNet(TensorBatchesMixin, NeuralNet):
         Xi, _ = batch
         out = self.infer(Xi, **fit_params)
         terms = self.batch_loss_terms(out, batch)
-        terms["loss"].backward()
+        penalty = self.weight_penalty()
+        loss = terms["loss"] if penalty is None else terms["loss"] + penalty
+        loss.backward()
         self._record_terms(terms, "train")
-        loss = terms["loss"]
         if self.distributed:
             self.sync_gradients(self.optimizer_)
             # the loss of all processes' batches: what L-BFGS's line search
@@ -684,6 +702,11 @@ class ClassifierNet(TensorBatchesMixin, NeuralNetClassifier):
     def __init__(self, module, *args, weight_decay=0.0, **kwargs):
         kwargs.setdefault("criterion", torch.nn.CrossEntropyLoss)
         super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        penalty = self.weight_penalty() if training else None
+        return loss if penalty is None else loss + penalty
 
     def _scoring_callbacks(self):
         callbacks = super()._scoring_callbacks()

@@ -26,7 +26,9 @@ class StackedAE(GreedyPretrainingMixin, MixtureSamplingMixin,
         tutorials).
     alpha : float, default=1e-5
         L2 penalty on the weights (``l2_reg`` in the TensorFlow tutorials,
-        the optimizer's ``weight_decay``); biases are not penalised. The
+        the optimizer's ``weight_decay``; with L-BFGS, which has none,
+        ``alpha / 2`` times their squared norm is added to the loss);
+        biases are not penalised. The
         small default keeps a wide or deep network from overfitting: on
         4,000 MNIST digits it lowers the held-out error of the default
         network from 0.649 to 0.623 times PCA's at 32 components (0.646 to

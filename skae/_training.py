@@ -48,8 +48,10 @@ class NetTrainingMixin(DeclaredParamsMixin):
     Parameters
     ----------
     alpha : float, default=0.0
-        L2 penalty on the weights (``l2_reg`` in the TensorFlow tutorials);
-        biases are not penalised.
+        L2 penalty on the weights (``l2_reg`` in the TensorFlow tutorials):
+        the optimizer's ``weight_decay``, or with L-BFGS, which has none,
+        ``alpha / 2`` times their squared norm added to the loss; biases
+        are not penalised.
     batch_size : int or "auto", default="auto"
         Mini-batch size; ``"auto"`` is ``n_samples // 40`` clipped to
         [16, 200], about 40 steps per epoch on small data.
