@@ -439,14 +439,13 @@ class TensorBatchesMixin:
         params = [p for p in params if p.requires_grad]
         if weight_decay is None:
             weight_decay = self.weight_decay
-        self._penalised = []
+        self._loss_weight_decay = 0.0
         if weight_decay and isinstance(self.optimizer, type) and issubclass(
                 self.optimizer, torch.optim.LBFGS):
             # L-BFGS takes neither parameter groups nor weight_decay: the
             # penalty goes into the loss its line search compares
             # (weight_penalty), with the gradient Adam's weight_decay adds
-            self._penalised = [(p, weight_decay) for p in params
-                               if p.ndim > 1]
+            self._loss_weight_decay = weight_decay
         elif weight_decay:
             # weights only, not biases: two groups
             params = [
@@ -465,10 +464,12 @@ class TensorBatchesMixin:
         """``alpha / 2`` times the squared norm of the weights, for an
         optimizer without ``weight_decay`` (L-BFGS; None for the others,
         whose ``weight_decay`` adds its gradient ``alpha * w``)."""
-        penalised = getattr(self, "_penalised", None)
-        if not penalised:
+        decay = getattr(self, "_loss_weight_decay", 0.0)
+        if not decay:
             return None
-        return sum(0.5 * decay * p.pow(2).sum() for p, decay in penalised)
+        weights = [p for group in self.optimizer_.param_groups
+                   for p in group["params"] if p.ndim > 1]
+        return 0.5 * decay * sum(p.pow(2).sum() for p in weights)
 
     def get_dataset(self, X, y=None):
         return as_dataset(X, self.device, y=y)
