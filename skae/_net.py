@@ -234,7 +234,7 @@ class Convergence(Callback):
     are neither monitored nor counted (for example while a loss weight is
     being annealed, when losses of different epochs are not comparable).
 
-    With ``lr_factor`` below 1 the rule first tries smaller steps, as
+    With ``max_decays`` above 0 the rule first tries smaller steps, as
     scikit-learn's ``learning_rate="adaptive"`` does: up to ``max_decays``
     times, where it would stop it multiplies the learning rate of every
     optimizer of the net by ``lr_factor`` (not L-BFGS's, whose line search
@@ -316,7 +316,7 @@ class Convergence(Callback):
             if self.restore_best:
                 self._best_state = copy.deepcopy(net.module_.state_dict())
         if self._n_bad >= self.n_iter_no_change:
-            if (self.n_lr_decays_ < self.max_decays and self.lr_factor < 1
+            if (self.n_lr_decays_ < self.max_decays
                     and self._lower_learning_rate(net)):
                 self._n_bad = 0
                 return

@@ -85,10 +85,11 @@ default="adam"
     n_iter_no_change : int, default=10
         Epochs without improvement before training stops. The first
         ``n_iter_no_change`` epochs of a new training (with a mini-batch
-        optimizer, not L-BFGS) are a warm-up that is not monitored (as ``start_from_epoch`` of Keras' ``EarlyStopping``):
-        a small code often sits on a plateau in its first epochs (on the
-        8x8 digits at 2 components the fit used to stop there, at 1.01-1.07
-        x PCA's held-out error; now 0.77-0.80 x).
+        optimizer, not L-BFGS) are a warm-up that is not monitored (as
+        ``start_from_epoch`` of Keras' ``EarlyStopping``): a small code
+        often sits on a plateau in its first epochs (on the 8x8 digits at 2
+        components the fit used to stop there, at 1.01-1.07 x PCA's
+        held-out error; now 0.77-0.80 x).
     tol : float, default=1e-3
         Relative improvement of the monitored loss that counts as progress:
         an epoch improves when its loss is below ``best * (1 - tol)``.
@@ -373,9 +374,9 @@ default="adam"
                         and not issubclass(optimizer, torch.optim.LBFGS)
                         else 0,
                         0 if stage else self._burn_in_epochs(epochs_done)),
-            lr_factor=(_ADAPTIVE_LR_FACTOR
-                       if self.learning_rate_schedule == "adaptive" else 1.0),
-            max_decays=_ADAPTIVE_LR_DECAYS,
+            lr_factor=_ADAPTIVE_LR_FACTOR,
+            max_decays=(_ADAPTIVE_LR_DECAYS
+                        if self.learning_rate_schedule == "adaptive" else 0),
         )
         callbacks = [("convergence", convergence)]
         if not stage:
