@@ -2,7 +2,7 @@
 
 import contextlib
 import warnings
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import log_softmax, softmax
@@ -11,10 +11,13 @@ from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch.helper import predefined_split
 
 from ._base import _EVAL_BATCH_SIZE
 from ._checks import positive_ints
-from ._net import ClassifierNet, map_batches, resolve_device
+from ._corruption import NoiseParamsMixin
+from ._data import as_dataset
+from ._net import ClassifierNet, HoldoutSplit, map_batches, resolve_device
 from ._parameters import store_params
 from ._random import random_scope
 from ._stacked import StackedAE
@@ -37,18 +40,30 @@ def _unlabeled(y):
     return np.zeros(y.shape, dtype=bool)
 
 
-class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
+class PretrainedClassifier(NoiseParamsMixin, NetTrainingMixin, ClassifierMixin,
+                           BaseEstimator):
     """Neural network classifier on an autoencoder's pretrained encoder.
 
     ``fit`` first trains ``autoencoder`` on all of ``X`` without labels
     (unsupervised pretraining), then puts dense layers and a softmax layer on
     top of its encoder and trains the whole network on the labeled samples,
     fine-tuning the encoder unless it is frozen. Samples labeled ``-1`` are
-    unlabeled, as in :mod:`sklearn.semi_supervised`: they take part in the
-    autoencoder stage only. This is the "unsupervised pretraining" of
-    Géron's *Hands-On Machine Learning* (ch. 15) for a large data set with
-    few labels. The network is trained by a skorch
-    ``NeuralNetClassifier`` (``net_``) with the cross-entropy loss.
+    unlabeled, as in :mod:`sklearn.semi_supervised`. This is the
+    "unsupervised pretraining" of Géron's *Hands-On Machine Learning*
+    (ch. 15) for a large data set with few labels. The network is trained
+    by a skorch ``NeuralNetClassifier`` (``net_``) with the cross-entropy
+    loss on the labeled samples.
+
+    The unlabeled samples take part in the classifier stage too, through a
+    consistency term (the Pi-model of Laine & Aila, "Temporal Ensembling
+    for Semi-Supervised Learning", 2017): every training input is
+    corrupted by ``noise``, and the loss adds ``consistency`` times the
+    squared distance between the class probabilities of two corruptions
+    of each sample, so the classifier learns to give nearby samples, labeled
+    or not, the same class. An epoch then passes over every sample, the
+    labeled ones repeated to about as many as the unlabeled ones.
+    ``consistency=0`` and ``noise=None`` give the plain fine-tuning on the
+    labeled samples of the tutorial.
 
     Parameters
     ----------
@@ -73,13 +88,34 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         encoder, ``"all"`` trains only the layers on top of it, an int ``n``
         freezes the lowest ``n`` encoder layers (the input side). Freezing
         suits very few labels.
+    consistency : float, default=1.0
+        Weight of the consistency term: the squared distance between the
+        class probabilities of two corruptions of a sample, summed over the
+        classes, averaged over the batch, labeled samples included. It uses
+        the unlabeled samples; 0 trains on the labeled samples alone.
+        Needs ``noise``.
+    noise : {"gaussian", "masking", "salt_pepper"} or None, \
+default="gaussian"
+        Corruption of the classifier's training inputs (the same kinds as
+        :class:`DenoisingAE`'s): ``"gaussian"`` adds N(0, noise_level^2)
+        noise to every input; ``"masking"`` sets a random fraction
+        ``noise_level`` of the inputs to 0; ``"salt_pepper"`` sets that
+        fraction to 0 or 1 and needs X in [0, 1]. None trains on the inputs
+        as they are (and needs ``consistency=0``). Predictions never
+        corrupt their input.
+    noise_level : float, default=0.3
+        Standard deviation of the Gaussian noise (in the units of X: 0.3
+        suits pixels in [0, 1] and standardised features), or the fraction
+        of inputs corrupted by the other two.
     alpha : float, default=0.0
         L2 penalty on the weights of the classifier network.
     batch_size : int or "auto", default="auto"
-        Mini-batch size; ``"auto"`` is ``n_labeled // 10`` clipped to
-        [16, 200].
+        Mini-batch size; ``"auto"`` gives about 40 steps per epoch
+        (``n // 40`` clipped to [16, 200], ``n`` the rows of an epoch).
     max_iter : int, default=200
-        Maximum number of epochs over the labeled samples.
+        Maximum number of epochs: passes over the labeled samples, or with
+        ``consistency`` and unlabeled samples over every sample (the
+        labeled ones repeated).
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the labeled samples, stop when
         their loss stops improving and keep the best epoch's parameters.
@@ -156,10 +192,12 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "freeze": [StrOptions({"none", "all"}),
                    Interval(Integral, 0, None, closed="left")],
+        "consistency": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(self, autoencoder=None, *, hidden_layer_sizes=(),
-                 activation="elu", freeze="none", alpha=0.0,
+                 activation="elu", freeze="none", consistency=1.0,
+                 noise="gaussian", noise_level=0.3, alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,
                  learning_rate_schedule="adaptive",
                  optimizer="adam", early_stopping=False,
@@ -206,15 +244,16 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} needs labeled samples of at least 2 "
                 f"classes; got 1 class ({classes[0]!r}).")
+        targets = np.full(len(y), -1, dtype=np.int64)
+        targets[labeled] = y_index
+        self._check_noise(X)  # before the autoencoder's long fit
         with self._interrupt_guard():
             autoencoder, rng = self._pretrain_autoencoder(X)
             with random_scope(rng):
                 module = self._classifier_module(autoencoder, len(classes))
                 with self._frozen(module, autoencoder):
                     net = self._train_net(
-                        self._make_net(module, _device_of(module),
-                                       int(labeled.sum())),
-                        X[labeled], y_index.astype(np.int64))
+                        *self._net_and_data(module, X, targets))
             interrupted = self._interrupted()
         self.classes_ = classes
         self.autoencoder_ = autoencoder
@@ -224,6 +263,58 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
                 len(net.history), "the classifier keeps what it learned so "
                 "far (its layers on the encoder are untrained if the "
                 "autoencoder was interrupted)")
+
+    def _check_noise(self, X):
+        if self.consistency > 0 and self.noise is None:
+            raise ValueError(
+                f"consistency={self.consistency} compares the class "
+                "probabilities of two corruptions of each sample, so it needs "
+                "noise; set noise (for example 'gaussian'), or consistency=0 "
+                "to train on the labeled samples alone.")
+        self._corruption()  # validates noise_level
+        self._check_noise_range(X)
+
+    def _net_kwargs(self):
+        return {"consistency": self.consistency, "noise": self.noise,
+                "noise_level": self.noise_level}
+
+    def _uses_unlabeled(self, targets):
+        """Whether the classifier trains on the unlabeled rows too."""
+        return self.consistency > 0 and bool((targets < 0).any())
+
+    def _training_rows(self, targets, held_out=None):
+        """Row indices of one training pass: the labeled rows or, when
+        the unlabeled rows take part (``consistency``), every row with the
+        labeled ones repeated to about as many as the unlabeled ones, so
+        that the cross-entropy is not drowned by the consistency term.
+        ``held_out`` rows (validation) are left out."""
+        labeled = np.flatnonzero(targets >= 0)
+        if held_out is not None:
+            labeled = np.setdiff1d(labeled, held_out)
+        if not self._uses_unlabeled(targets):
+            return labeled
+        unlabeled = np.flatnonzero(targets < 0)
+        repeats = max(1, round(len(unlabeled) / len(labeled)))
+        return np.concatenate([np.tile(labeled, repeats), unlabeled])
+
+    def _net_and_data(self, module, X, targets):
+        """The net that trains ``module`` in ``fit``, and its training
+        data. With unlabeled rows the held-out split (``early_stopping``)
+        comes from the labeled rows alone."""
+        device = _device_of(module)
+        n_labeled = int((targets >= 0).sum())
+        held_out = None
+        if self._uses_unlabeled(targets) and self._holds_out(n_labeled):
+            labeled = np.flatnonzero(targets >= 0)
+            _, valid = HoldoutSplit(self.validation_fraction).split_rows(
+                n_labeled, what="labeled samples")
+            held_out = labeled[valid.numpy()]
+        rows = self._training_rows(targets, held_out)
+        net = self._make_net(module, device, len(rows))
+        if held_out is not None:
+            net.train_split = predefined_split(as_dataset(
+                X[held_out], device, y=targets[held_out]))
+        return net, X[rows], targets[rows]
 
     def _pretrain_autoencoder(self, X):
         """A clone of ``autoencoder`` fitted on all of ``X``, and the
@@ -317,7 +408,11 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"y holds labels {unknown.tolist()[:5]} that are not in "
                 f"classes={classes.tolist()}.")
-        y_index = np.searchsorted(classes, y[labeled]).astype(np.int64)
+        targets = np.full(len(y), -1, dtype=np.int64)
+        targets[labeled] = np.searchsorted(classes, y[labeled])
+        rows = self._training_rows(targets) if labeled.any() else []
+        if first:
+            self._check_noise(X)
         passes = 0 if first else self.n_iter_
         with self._interrupt_guard():
             if first:
@@ -328,11 +423,11 @@ class PretrainedClassifier(NetTrainingMixin, ClassifierMixin, BaseEstimator):
             else:
                 autoencoder, module = self.autoencoder_, self.module_
             net = self._partial_net(module, _device_of(module),
-                                    max(1, int(labeled.sum())))
+                                    max(1, len(rows)))
             with self._partial_scope(passes), self._frozen(module,
                                                            autoencoder):
                 if labeled.any():
-                    net = self._train_net(net, X[labeled], y_index,
+                    net = self._train_net(net, X[rows], targets[rows],
                                           partial=True)
                 elif not net.initialized_:  # nothing to learn from yet
                     with warnings.catch_warnings():

@@ -8,15 +8,9 @@ from ._checks import check_unit_interval
 from .nn import NOISES, Corruption
 
 
-class CorruptionMixin:
-    """Train on corrupted inputs (a denoising autoencoder) and
-    :meth:`denoise`. Put it before :class:`skae._base.BaseAutoencoder`.
-
-    The input of every training batch is corrupted afresh, from the
-    estimator's own random stream (seeded by ``random_state``), while the
-    loss compares the reconstruction with the clean input (Vincent et al.
-    2008). Only training batches are corrupted: :meth:`transform`,
-    :meth:`inverse_transform` and :meth:`score` use their input as is.
+class NoiseParamsMixin:
+    """The ``noise`` and ``noise_level`` parameters: how training inputs
+    are corrupted (:class:`skae.nn.Corruption`).
 
     Parameters
     ----------
@@ -50,10 +44,28 @@ class CorruptionMixin:
             )
         return Corruption(self.noise, self.noise_level)
 
-    def _check_data_range(self, X):
-        super()._check_data_range(X)
+    def _check_noise_range(self, X):
         if self.noise == "salt_pepper":
             check_unit_interval(X, "noise='salt_pepper'")
+
+
+class CorruptionMixin(NoiseParamsMixin):
+    """Train on corrupted inputs (a denoising autoencoder) and
+    :meth:`denoise`. Put it before :class:`skae._base.BaseAutoencoder`.
+
+    The input of every training batch is corrupted afresh, from the
+    estimator's own random stream (seeded by ``random_state``), while the
+    loss compares the reconstruction with the clean input (Vincent et al.
+    2008). Only training batches are corrupted: :meth:`transform`,
+    :meth:`inverse_transform` and :meth:`score` use their input as is.
+
+    Its parameters, ``noise`` and ``noise_level``, are
+    :class:`NoiseParamsMixin`'s.
+    """
+
+    def _check_data_range(self, X):
+        super()._check_data_range(X)
+        self._check_noise_range(X)
 
     def denoise(self, X):
         """Reconstruct (corrupted) inputs: decode their codes.

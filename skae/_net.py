@@ -18,6 +18,7 @@ from skorch.callbacks import (
 from skorch.utils import TeeGenerator
 
 from ._data import TensorData, as_dataset, iter_rows, numpy_dtype
+from .nn._noise import corrupt
 from .nn._random import randperm
 
 
@@ -204,17 +205,21 @@ class HoldoutSplit:
         self.fraction = fraction
 
     def __call__(self, dataset, y=None, **fit_params):
-        n = len(dataset)
+        train, valid = self.split_rows(len(dataset))
+        return dataset.subset(train), dataset.subset(valid)
+
+    def split_rows(self, n, what="samples"):
+        """Random ``(train, valid)`` row indices (tensors) of ``n`` rows."""
         n_valid = max(1, int(round(self.fraction * n)))
         if n - n_valid < 1:
             raise ValueError(
                 f"early_stopping=True holds out validation_fraction="
-                f"{self.fraction} of the {n} samples, which leaves "
+                f"{self.fraction} of the {n} {what}, which leaves "
                 f"{n - n_valid} to train on. Lower validation_fraction, or "
                 "set early_stopping=False."
             )
         order = randperm(n)
-        return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
+        return order[n_valid:], order[:n_valid]
 
 
 #: A loss this many times further from 0 than the loss of the untrained
@@ -686,7 +691,13 @@ class ClassifierNet(TensorBatchesMixin, NeuralNetClassifier):
     """skorch classifier net whose module returns class logits.
 
     The loss is the cross-entropy of the logits (``predict_proba`` applies
-    the softmax); the targets are class indices ``0 .. n_classes - 1``.
+    the softmax) over the labeled samples of a batch; the targets are class
+    indices ``0 .. n_classes - 1``, and ``-1`` for an unlabeled sample.
+    With ``noise`` every training batch is corrupted afresh; with
+    ``consistency`` above 0 the loss adds that weight times the squared
+    distance between the class probabilities of two corruptions of each
+    sample, labeled or not (the Pi-model of Laine & Aila 2017; the second
+    corruption's probabilities are the target, without gradient).
     Batches, weight decay and frozen parameters as :class:`AutoencoderNet`
     (:class:`TensorBatchesMixin`).
 
@@ -696,18 +707,52 @@ class ClassifierNet(TensorBatchesMixin, NeuralNetClassifier):
         An instantiated network returning logits.
     weight_decay : float
         L2 penalty coefficient on weights (the estimator's ``alpha``).
+    consistency : float
+        Weight of the consistency term (0: none).
+    noise : str or None
+        Corruption of the training inputs, a kind of
+        :class:`skae.nn.Corruption` (None: none).
+    noise_level : float
+        Its standard deviation or corrupted fraction.
     **kwargs
         Passed to :class:`skorch.NeuralNetClassifier`.
     """
 
-    def __init__(self, module, *args, weight_decay=0.0, **kwargs):
+    def __init__(self, module, *args, weight_decay=0.0, consistency=0.0,
+                 noise=None, noise_level=0.0, **kwargs):
         kwargs.setdefault("criterion", torch.nn.CrossEntropyLoss)
         super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
+        self.consistency = consistency
+        self.noise = noise
+        self.noise_level = noise_level
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        # the mean over the labeled rows, without a host sync: a batch may
+        # hold no labeled row (its loss is then the consistency term alone)
+        labeled = y_true >= 0
+        losses = torch.nn.functional.cross_entropy(
+            y_pred, y_true.clamp(min=0), reduction="none")
+        loss = (losses * labeled).sum() / labeled.sum().clamp(min=1)
         penalty = self.weight_penalty() if training else None
         return loss if penalty is None else loss + penalty
+
+    def _corrupt(self, X):
+        return X if self.noise is None else corrupt(X, self.noise,
+                                                    self.noise_level)
+
+    def train_step_single(self, batch, **fit_params):
+        self._train_mode(True)
+        Xi, yi = batch
+        y_pred = self.infer(self._corrupt(Xi), **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        if self.consistency:
+            with torch.no_grad():
+                target = torch.softmax(
+                    self.infer(self._corrupt(Xi), **fit_params), dim=1)
+            gap = torch.softmax(y_pred, dim=1) - target
+            loss = loss + self.consistency * gap.pow(2).sum(dim=1).mean()
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
 
     def _scoring_callbacks(self):
         callbacks = super()._scoring_callbacks()

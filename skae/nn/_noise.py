@@ -9,6 +9,20 @@ from ._random import rand_like, randn_like
 NOISES = ("gaussian", "masking", "salt_pepper")
 
 
+def corrupt(x, noise, noise_level, low=0.0, high=1.0):
+    """A corrupted copy of the batch ``x`` (see :class:`Corruption`),
+    drawn from the current call's generator."""
+    if noise == "gaussian":
+        return x + noise_level * randn_like(x)
+    hit = rand_like(x) < noise_level
+    if noise == "masking":
+        return x.masked_fill(hit, 0.0)
+    salt = rand_like(x) < 0.5
+    values = torch.where(salt, torch.full_like(x, high),
+                         torch.full_like(x, low))
+    return torch.where(hit, values, x)
+
+
 class Corruption(nn.Module):
     """Corrupt a batch in training mode; the identity in evaluation mode.
 
@@ -43,15 +57,7 @@ class Corruption(nn.Module):
 
     def corrupt(self, x):
         """Corrupted copy of ``x`` (whatever the mode)."""
-        if self.noise == "gaussian":
-            return x + self.noise_level * randn_like(x)
-        hit = rand_like(x) < self.noise_level
-        if self.noise == "masking":
-            return x.masked_fill(hit, 0.0)
-        salt = rand_like(x) < 0.5
-        values = torch.where(salt, torch.full_like(x, self.high),
-                             torch.full_like(x, self.low))
-        return torch.where(hit, values, x)
+        return corrupt(x, self.noise, self.noise_level, self.low, self.high)
 
     def forward(self, x):
         return self.corrupt(x) if self.training else x
