@@ -718,7 +718,8 @@ def main(argv=None):
     header = ["estimator", "data", "k=2: MSE / PCA", "epochs",
               "fit s (x PCA fit)", "warned", "larger k", "MSE / PCA",
               "epochs", "fit s (x PCA fit)", "warned"]
-    tables = [markdown_table(header, rows)]
+    # a run of the extras alone (--only PretrainedClassifier) has no table
+    tables = [markdown_table(header, rows)] if rows else []
     pca_rows = [(ds, f"{pca_cache[(ds, 2)]['mse']:.5f}", LARGE_K[ds],
                  f"{pca_cache[(ds, LARGE_K[ds])]['mse']:.5f}",
                  data[ds]["evaluation"])
@@ -757,6 +758,8 @@ def main(argv=None):
     if budget:
         summary.append("Stopped by budget: " + "; ".join(
             f"{n} {d} k={k}" for n, d, k in budget) + ".")
+    if not cells:
+        summary = []
     notes = (
         f"Label: {args.label or '(none)'}. Every autoencoder of "
         "`skae.all_estimators()` at its defaults: only `n_components`, "

@@ -358,10 +358,12 @@ default="gaussian"
         The first call fits the autoencoder on all of ``X`` (its own
         ``fit``: pretraining needs the unlabeled data at once) and builds
         the classifier on its encoder; every call, the first included,
-        then trains the classifier one epoch on the labeled rows of the
-        chunk, keeping the optimizer's state between calls, as
-        ``MLPClassifier.partial_fit`` does. There is no stopping rule and
-        no held-out split.
+        then trains the classifier one epoch on the chunk (its labeled rows,
+        and with ``consistency`` its unlabeled rows too, the labeled ones
+        repeated as in ``fit``), keeping the optimizer's state between
+        calls, as ``MLPClassifier.partial_fit`` does. A chunk without
+        labeled rows trains nothing. There is no stopping rule and no
+        held-out split.
 
         Parameters
         ----------
