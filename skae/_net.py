@@ -19,7 +19,7 @@ from skorch.utils import TeeGenerator
 
 from ._data import TensorData, as_dataset, iter_rows, numpy_dtype
 from .nn._noise import corrupt
-from .nn._random import randperm
+from .nn._random import randperm, replay_point
 
 
 #: Device types skae trains on, and how torch tells whether one is there.
@@ -464,6 +464,21 @@ class TensorBatchesMixin:
         if lr is not None:
             kwargs["lr"] = lr
         return self.optimizer(params, **kwargs)
+
+    def _step_optimizer(self, step_fn):
+        """L-BFGS evaluates the loss several times per step and its line
+        search compares the values: each evaluation replays the step's
+        random draws (corruption noise, reparameterisation samples), so
+        that it sees one function, not a new draw every time."""
+        if step_fn is not None and any(
+                isinstance(getattr(self, name + "_"), torch.optim.LBFGS)
+                for name in self._optimizers):
+            restore, evaluate = replay_point(), step_fn
+
+            def step_fn():
+                restore()
+                return evaluate()
+        return super()._step_optimizer(step_fn)
 
     def weight_penalty(self):
         """``alpha / 2`` times the squared norm of the weights, for an

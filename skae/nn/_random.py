@@ -57,6 +57,24 @@ def current_generator(device="cpu"):
     return None if scope is None else scope.generator(device)
 
 
+def replay_point():
+    """A function that puts the current scope's generators back where they
+    are now, so that the draws after each call of it repeat the draws after
+    this one (outside a scope: a function that does nothing)."""
+    scope = getattr(_local, "scope", None)
+    if scope is None:
+        return lambda: None
+    states = {key: gen.get_state() for key, gen in scope._generators.items()}
+
+    def restore():
+        for key in list(scope._generators):
+            if key in states:
+                scope._generators[key].set_state(states[key])
+            else:  # created since: it starts again from the seed
+                del scope._generators[key]
+    return restore
+
+
 def randn_like(x):
     """Standard normal noise shaped like ``x``."""
     return torch.randn(x.shape, dtype=x.dtype, device=x.device,
