@@ -81,7 +81,11 @@ def fit_plain_skorch(X, batch_size):
 def fit_skae(X, batch_size):
     est = StackedAE(n_components=CODE, hidden_layer_sizes=HIDDEN,
                     code_activation="elu", batch_size=batch_size,
-                    max_iter=EPOCHS, learning_rate=LR, random_state=0)
+                    max_iter=EPOCHS, learning_rate=LR,
+                    # the same training as the others: Adam without weight
+                    # decay (default alpha=1e-5), on all the digits (the
+                    # default early_stopping="auto" holds out 10% of them)
+                    alpha=0.0, early_stopping=False, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return est.fit(X)
