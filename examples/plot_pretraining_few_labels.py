@@ -118,7 +118,7 @@ for name, rows in results.items():
 # epochs; at its defaults, run until it stops by itself, the classifier
 # reaches 0.843 / 0.931, ``benchmarks/defaults.py``). Pretraining adds a
 # point or so to the fine-tuning alone (``benchmarks/pretraining.py``
-# measures 1 to 2.5 points with the full autoencoder) and little or nothing
+# measures 0.6 to 1.4 points with the full autoencoder) and little or nothing
 # once the consistency term uses the unlabelled digits directly. Every
 # network beats the linear model on the labelled pixels.
 fig, ax = plt.subplots(figsize=(7, 4))
