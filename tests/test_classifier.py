@@ -128,7 +128,7 @@ def test_consistency_needs_noise(semi_digits):
     assert not hasattr(clf, "classes_")
     with pytest.raises(ValueError, match="noise='salt_pepper' needs X in"):
         clf.set_params(noise="salt_pepper").fit(X_train * 2, y_semi)
-    # without unlabeled samples or with consistency=0 noise is optional
+    # with consistency=0 the noise is optional
     clf.set_params(noise=None, consistency=0.0).fit(X_train[:200],
                                                      y_semi[:200])
 
