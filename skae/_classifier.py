@@ -271,7 +271,7 @@ default="gaussian"
                 "probabilities of two corruptions of each sample, so it needs "
                 "noise; set noise (for example 'gaussian'), or consistency=0 "
                 "to train on the labeled samples alone.")
-        self._corruption()  # validates noise_level
+        self._check_noise_level()
         self._check_noise_range(X)
 
     def _net_kwargs(self):

@@ -32,16 +32,19 @@ class NoiseParamsMixin:
         "noise_level": [Interval(Real, 0, None, closed="neither")],
     }
 
-    def _corruption(self):
-        """The network's :class:`skae.nn.Corruption`, or None."""
-        if self.noise is None:
-            return None
-        if self.noise != "gaussian" and self.noise_level >= 1:
+    def _check_noise_level(self):
+        if self.noise not in (None, "gaussian") and self.noise_level >= 1:
             raise ValueError(
                 f"noise_level is the fraction of inputs that noise="
                 f"{self.noise!r} corrupts, so it must be below 1; got "
                 f"{self.noise_level}."
             )
+
+    def _corruption(self):
+        """The network's :class:`skae.nn.Corruption`, or None."""
+        self._check_noise_level()
+        if self.noise is None:
+            return None
         return Corruption(self.noise, self.noise_level)
 
     def _check_noise_range(self, X):

@@ -736,6 +736,8 @@ class ClassifierNet(TensorBatchesMixin, NeuralNetClassifier):
     def __init__(self, module, *args, weight_decay=0.0, consistency=0.0,
                  noise=None, noise_level=0.0, **kwargs):
         kwargs.setdefault("criterion", torch.nn.CrossEntropyLoss)
+        # per-sample losses: get_loss averages them over the labeled rows
+        kwargs.setdefault("criterion__reduction", "none")
         super().__init__(module, *args, weight_decay=weight_decay, **kwargs)
         self.consistency = consistency
         self.noise = noise
@@ -745,8 +747,7 @@ class ClassifierNet(TensorBatchesMixin, NeuralNetClassifier):
         # the mean over the labeled rows, without a host sync: a batch may
         # hold no labeled row (its loss is then the consistency term alone)
         labeled = y_true >= 0
-        losses = torch.nn.functional.cross_entropy(
-            y_pred, y_true.clamp(min=0), reduction="none")
+        losses = self.criterion_(y_pred, y_true.clamp(min=0))
         loss = (losses * labeled).sum() / labeled.sum().clamp(min=1)
         penalty = self.weight_penalty() if training else None
         return loss if penalty is None else loss + penalty
