@@ -50,7 +50,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
     take it from a sampling mixin). Other hooks, all optional:
     ``_validate_input(X, reset)``, ``_check_data_range(X)``,
     ``_pretrain(module, X, device)``, ``_finish_fit(X)``, and the net's
-    ``_callbacks(epochs_done)``, ``_net_kwargs()``,
+    ``_callbacks(epochs_done, partial)``, ``_net_kwargs()``,
     ``_burn_in_epochs(epochs_done)`` and
     ``_net_class`` (:class:`skae._training.NetTrainingMixin`).
 

@@ -39,8 +39,9 @@ class NetTrainingMixin(DeclaredParamsMixin):
     the finished net in one place from them):
 
     * ``_net_class``: the skorch net class;
-    * ``_callbacks(epochs_done)``: callbacks of its own, after the stopping
-      rule (``epochs_done``: epochs of the training this net continues);
+    * ``_callbacks(epochs_done, partial)``: callbacks of its own, after the
+      stopping rule (``epochs_done``: epochs of the training this net
+      continues; ``partial``: a ``partial_fit`` net);
     * ``_net_kwargs()``: more keyword arguments of the net;
     * ``_burn_in_epochs(epochs_done)``: first epochs the stopping rule
       ignores.
@@ -169,11 +170,11 @@ default="adam"
 
     # ------------------------------------------------------------------
     # hooks
-    def _callbacks(self, epochs_done=0):
+    def _callbacks(self, epochs_done=0, partial=False):
         """``(name, callback)`` pairs of the estimator's own, run after the
         stopping rule and before the user's ``callbacks``; ``epochs_done``
         counts the epochs of the training the net continues (a warm start,
-        ``partial_fit``)."""
+        ``partial_fit``); ``partial``: the net of ``partial_fit`` passes."""
         return []
 
     def _net_kwargs(self):
@@ -382,7 +383,7 @@ default="adam"
         if not stage:
             # the user's callbacks as given, as skorch uses them: what they
             # record stays theirs (clone copies them for a search)
-            callbacks += [*self._callbacks(epochs_done),
+            callbacks += [*self._callbacks(epochs_done, partial),
                           *list(self.callbacks or [])]
         return self._net_class(
             module,

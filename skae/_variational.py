@@ -10,9 +10,10 @@ from skorch.callbacks import Callback
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._architecture import MLPLayersMixin
+from ._averaging import WeightAveraging
 from ._base import BaseAutoencoder
 from ._checks import check_unit_interval
-from ._data import dask_blockwise
+from ._data import dask_blockwise, is_row_array
 from ._parameters import store_params
 from ._random import torch_seed
 from ._sampling import PriorSamplingMixin
@@ -55,6 +56,50 @@ def row_noise(rows, n_draws, n_dims, seed):
     uniform = ((_splitmix64(counters) >> np.uint64(11)).astype(np.float64)
                + 0.5) / 2.0**53
     return ndtri(uniform).reshape(len(rows), n_draws, n_dims)
+
+
+#: ``binarize_input="auto"`` binarises when the binary draws add at most
+#: this fraction of the data's variance (see :func:`binarization_noise`).
+_AUTO_BINARIZE_NOISE = 0.5
+
+
+def binarization_noise(X):
+    """Variance that drawing each feature ``x`` as Bernoulli(x) adds, as a
+    fraction of the data's own variance.
+
+    The draws add ``x * (1 - x)`` to each value's variance; the ratio is
+    its mean over all values to the mean variance of the features. Small
+    for nearly binary data (MNIST: 0.28), about 1 or more for grey levels
+    (``load_digits() / 16``: 0.96; the faces of :func:`skae.datasets.
+    load_faces`: 5.9). ``X``: an ndarray, a CSR matrix or a
+    :class:`skae._data.RowArray` (read by blocks).
+    """
+    if is_row_array(X):
+        blocks = (rows for _, rows in X.chunks())
+    elif sp.issparse(X):
+        blocks = [X]
+    else:
+        blocks = [np.asarray(X)]
+    n = 0
+    total = total_sq = 0.0
+    for block in blocks:
+        if sp.issparse(block):
+            col = np.asarray(block.sum(0), np.float64).ravel()
+            col_sq = np.asarray(block.multiply(block).sum(0),
+                                np.float64).ravel()
+        else:
+            block = np.asarray(block, np.float64)
+            col = block.sum(0)
+            col_sq = np.einsum("ij,ij->j", block, block)
+        total = total + col
+        total_sq = total_sq + col_sq
+        n += block.shape[0]
+    mean, mean_sq = total / n, total_sq / n
+    added = float(np.mean(mean - mean_sq))
+    variance = float(np.mean(mean_sq - mean ** 2))
+    if variance <= 0:
+        return 0.0 if added <= 0 else np.inf
+    return added / variance
 
 
 class KLWarmup(Callback):
@@ -137,6 +182,38 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         0 to ``beta`` (KL annealing). These epochs do not count towards the
         stopping rule. The weight of each epoch is recorded in
         ``net_.history`` as ``kl_weight``.
+    binarize_input : bool or "auto", default="auto"
+        Train the encoder on random binary versions of the samples: in
+        every batch, each feature ``x`` (in [0, 1]) becomes 1 with
+        probability ``x`` and 0 otherwise, a fresh draw each time; the
+        decoder still reconstructs the sample itself, and ``transform`` and
+        the scores encode the sample as it is. A regulariser for nearly
+        binary data (the dynamic binarisation with which the VAE literature
+        trains on MNIST, applied to the encoder's input only); on grey
+        levels it destroys information. ``"auto"`` binarises with
+        ``likelihood="bernoulli"`` when the draws add at most half the
+        data's variance (mean ``x * (1 - x)`` over the mean variance of the
+        features: MNIST 0.28, ``load_digits() / 16`` 0.96, the faces of
+        :func:`skae.datasets.load_faces` 5.9), as measured: on 4,000 MNIST
+        digits Géron's 784-500-500-20 network reaches 108.0 nats of
+        held-out negative ELBO with it and 108.5 without (seed 0, with
+        ``average``), while on the 8x8 digits it costs 0.2-0.4 nats and on
+        the faces up to 2.2. The choice is ``binarize_input_``. True needs
+        X in [0, 1].
+    average : bool, default=True
+        Keep a running average of the weights over the optimizer's steps
+        and make it the fitted network (as ``SGDRegressor(average=True)``,
+        but weighted towards recent steps: polynomial-decay averaging,
+        Shamir and Zhang, 2013, which covers about the last ninth of the
+        steps). With a held-out split (``early_stopping``) the validation
+        loss is that of the averaged weights, so the best epoch kept is an
+        average too. The average smooths out the noise of the
+        reparameterised draws and of the mini-batches: on 4,000 MNIST
+        digits, Géron's 784-500-500-20 network gains 0.5-0.7 nats of
+        held-out ELBO (with ``binarize_input``: 107.3 vs 108.0 nats, seed
+        0; 107.7 vs 108.3, seed 1) at the cost of one copy of the weights.
+        Ignored by ``partial_fit`` and with ``optimizer="lbfgs"``, whose
+        steps are not noisy.
     early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the data, stop when its loss
         (the negative ELBO) stops improving and keep the best epoch's
@@ -146,7 +223,8 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         4,000 MNIST digits, Géron's 784-500-500-20 network ends at 112.9
         nats of held-out negative ELBO after 200 epochs with
         ``early_stopping=False``, and at 108.9 after 104 epochs, half the
-        time, with the hold-out).
+        time, with the hold-out; both without ``binarize_input`` and
+        ``average``).
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the shuffling, the reparameterisation
         noise and the fixed draws of the scores. An int gives bit-identical
@@ -165,6 +243,9 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         ``train_loss`` (the weighted negative ELBO), ``train_reconstruction``
         (-log p(x|z)), ``train_latent`` (the KL divergence) and
         ``kl_weight``.
+    binarize_input_ : bool
+        Whether the encoder trained on binary draws of the samples
+        (``binarize_input`` resolved on the training data).
     loss_curve_ : list of float
         Training loss per epoch, in nats per sample.
     best_loss_ : float or None
@@ -226,11 +307,14 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
                          StrOptions({"learned"})],
         "beta": [Interval(Real, 0, None, closed="left")],
         "kl_warmup": [Interval(Integral, 0, None, closed="left")],
+        "binarize_input": ["boolean", StrOptions({"auto"})],
+        "average": ["boolean"],
     }
 
     def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
                  activation="elu", likelihood="gaussian",
-                 output_scale="learned", beta=1.0, kl_warmup=0, alpha=0.0,
+                 output_scale="learned", beta=1.0, kl_warmup=0,
+                 binarize_input="auto", average=True, alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,
                  learning_rate_schedule="adaptive",
                  optimizer="adam", early_stopping="auto",
@@ -246,17 +330,35 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
             output_scale=(None if self.output_scale == "learned"
                           else self.output_scale),
             kl_weight=self.beta,
+            # (model files saved before binarize_input existed lack it)
+            binarize_input=getattr(self, "binarize_input_", False),
         )
+
+    def _validate_input(self, X, reset):
+        X = super()._validate_input(X, reset)
+        if reset:
+            self.binarize_input_ = (
+                bool(self.binarize_input) if self.binarize_input != "auto"
+                else self.likelihood == "bernoulli"
+                and binarization_noise(X) <= _AUTO_BINARIZE_NOISE)
+        return X
 
     def _check_data_range(self, X):
         super()._check_data_range(X)
         if self.likelihood == "bernoulli":
             check_unit_interval(X, "likelihood='bernoulli'",
                                  alternative="likelihood='gaussian'")
+        elif self.binarize_input != "auto" and self.binarize_input:
+            check_unit_interval(X, "binarize_input=True",
+                                alternative="binarize_input=False")
 
-    def _callbacks(self, epochs_done=0):
-        return [("kl_warmup", KLWarmup(self.beta, self.kl_warmup,
-                                       start=epochs_done))]
+    def _callbacks(self, epochs_done=0, partial=False):
+        callbacks = [("kl_warmup", KLWarmup(self.beta, self.kl_warmup,
+                                            start=epochs_done))]
+        if self.average and not partial and not issubclass(
+                self._optimizer_class(), torch.optim.LBFGS):
+            callbacks.append(("weight_averaging", WeightAveraging()))
+        return callbacks
 
     def _burn_in_epochs(self, epochs_done=0):
         # losses are comparable only once the latent weight is beta

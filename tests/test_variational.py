@@ -170,3 +170,58 @@ def test_same_seed_same_model_and_global_rng_untouched(digits):
     assert_array_equal(a.score_samples(X), b.score_samples(X))
     c = VariationalAE(**dict(kw, random_state=1)).fit(X)
     assert not np.allclose(a.transform(X), c.transform(X))
+
+
+def test_binarize_input_encodes_binary_draws_in_training_only(digits):
+    X = torch.from_numpy(digits[0][:200])
+    vae = VariationalAE(**dict(FAST, max_iter=1), binarize_input=True).fit(
+        digits[0][:200])
+    assert vae.binarize_input_ and vae.module_.binarize_input
+    seen = []
+    hook = vae.module_.encoder[0].register_forward_pre_hook(
+        lambda module, args: seen.append(args[0].clone()))
+    try:
+        vae.module_.train()
+        vae.module_(X)
+        vae.module_.eval()
+        vae.module_(X)
+    finally:
+        hook.remove()
+    drawn, as_is = seen
+    assert set(torch.unique(drawn).tolist()) == {0.0, 1.0}
+    # each pixel is 1 with its grey level's probability
+    assert abs(float(drawn.mean() - X.mean())) < 0.01
+    assert torch.equal(as_is, X)
+
+
+def test_binarize_input_auto_only_for_nearly_binary_data(digits):
+    kw = dict(FAST, max_iter=1)
+    X = digits[0][:200]
+    # grey levels (the 8x8 digits: the draws would add 0.96 of the data's
+    # variance) are encoded as they are, binary images are binarised
+    assert not VariationalAE(**kw).fit(X).binarize_input_
+    assert VariationalAE(**kw).fit((X > 0.5).astype(np.float32)) \
+        .binarize_input_
+    assert not VariationalAE(**dict(kw, likelihood="gaussian")).fit(
+        (X > 0.5).astype(np.float32)).binarize_input_
+    # an explicit choice wins, and needs the unit interval
+    assert VariationalAE(**kw, binarize_input=True).fit(X).binarize_input_
+    est = VariationalAE(**dict(kw, likelihood="gaussian"),
+                        binarize_input=True)
+    with pytest.raises(ValueError, match=r"binarize_input=True needs X in "
+                                         r"\[0, 1\].*binarize_input=False"):
+        est.fit(X * 16 - 8)
+    assert not hasattr(est, "binarize_input_")
+
+
+def test_binarize_input_regularises_on_mnist(mnist):
+    # 1,000 MNIST digits, 100 epochs: the network overfits, and encoding
+    # binary draws of the digits generalises better (measured: 124.3 vs
+    # 123.0 nats at seed 0, 124.0 vs 122.2 at seed 1)
+    X_train, X_test = mnist[0][:1000], mnist[1]
+    kw = dict(n_components=16, hidden_layer_sizes=(256,),
+              likelihood="bernoulli", max_iter=100, random_state=0)
+    auto = VariationalAE(**kw).fit(X_train)
+    assert auto.binarize_input_  # MNIST is nearly binary
+    plain = VariationalAE(**kw, binarize_input=False).fit(X_train)
+    assert auto.score(X_test) > plain.score(X_test) + 0.5

@@ -9,7 +9,7 @@ from torch.nn import functional as F
 from ._base import Autoencoder
 from ._losses import weighted_mean
 from ._layers import init_linear, make_activation, make_layer
-from ._random import randn, randn_like
+from ._random import rand_like, randn, randn_like
 from ._standalone import dense_steps
 
 #: Observation models of :class:`VariationalMLP`.
@@ -62,13 +62,19 @@ class VariationalMLP(Autoencoder):
     kl_weight : float
         Weight of the latent loss in the training loss (``beta``; a warm-up
         callback may change it between epochs).
+    binarize_input : bool
+        In training mode, encode a random binary version of each batch
+        (feature ``x`` in [0, 1] becomes 1 with probability ``x``, drawn
+        from the current call's generator) instead of the batch itself;
+        the loss still reconstructs the batch. Evaluation encodes the
+        batch as it is.
     """
 
     loss_term_names = ("reconstruction", "latent")
 
     def __init__(self, n_features, hidden_layer_sizes, n_components,
                  activation="elu", likelihood="gaussian", output_scale=None,
-                 kl_weight=1.0):
+                 kl_weight=1.0, binarize_input=False):
         if likelihood not in LIKELIHOODS:
             raise ValueError(
                 f"Unknown likelihood {likelihood!r}; use one of {LIKELIHOODS}.")
@@ -78,6 +84,7 @@ class VariationalMLP(Autoencoder):
         )
         self.likelihood = likelihood
         self.kl_weight = kl_weight
+        self.binarize_input = binarize_input
         sizes = [n_features, *hidden_layer_sizes]
         self.encoder = nn.ModuleList(
             make_layer(nn.Linear, a, b, activation=activation)
@@ -162,7 +169,10 @@ class VariationalMLP(Autoencoder):
 
     # -- training -------------------------------------------------------
     def forward(self, x):
-        mean, log_var = self.posterior(x)
+        if self.training and self.binarize_input:
+            mean, log_var = self.posterior((rand_like(x) < x).to(x.dtype))
+        else:
+            mean, log_var = self.posterior(x)
         code = mean + torch.exp(0.5 * log_var) * randn_like(mean)
         return {"code": code, "mean": mean, "log_var": log_var,
                 "logits": self.decode_logits(code)}
