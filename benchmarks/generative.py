@@ -202,6 +202,8 @@ def main(argv=None):
                                **common),
         "VariationalAE": VariationalAE(
             likelihood="bernoulli",
+            # trained as the raw loop: pixels as they are, last weights
+            binarize_input=False, average=False,
             callbacks=[HeldOutCallback(curves["VariationalAE"])], **common),
         "AdversarialAE": AdversarialAE(out_activation="sigmoid", loss="bce",
                                        **common),
