@@ -225,3 +225,20 @@ def test_binarize_input_regularises_on_mnist(mnist):
     assert auto.binarize_input_  # MNIST is nearly binary
     plain = VariationalAE(**kw, binarize_input=False).fit(X_train)
     assert auto.score(X_test) > plain.score(X_test) + 0.5
+
+
+def test_binarization_noise_reads_sparse_and_on_disk_data(digits, tmp_path):
+    from skae._data import RowArray
+    from skae._variational import binarization_noise
+
+    X = digits[0]
+    dense = binarization_noise(X)
+    assert 0.9 < dense < 1.0  # the 8x8 digits' grey levels
+    assert binarization_noise(sp.csr_matrix(X)) == pytest.approx(dense)
+    on_disk = np.memmap(tmp_path / "x.dat", dtype=np.float32, mode="w+",
+                        shape=X.shape)
+    on_disk[:] = X > 0.5
+    on_disk.flush()
+    assert binarization_noise(RowArray(on_disk, np.float32, )) == 0.0
+    vae = VariationalAE(**dict(FAST, max_iter=1)).fit(on_disk)
+    assert vae.binarize_input_
