@@ -195,7 +195,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         data's variance (mean ``x * (1 - x)`` over the mean variance of the
         features: MNIST 0.28, ``load_digits() / 16`` 0.96, the faces of
         :func:`skae.datasets.load_faces` 5.9), as measured: on 4,000 MNIST
-        digits Géron's 784-500-500-20 network reaches 108.0 nats of
+        digits Géron's 784-500-500-20 network reaches 107.5 nats of
         held-out negative ELBO with it and 108.5 without (seed 0, with
         ``average``), while on the 8x8 digits it costs 0.2-0.4 nats and on
         the faces up to 2.2. The choice is ``binarize_input_``. True needs
@@ -209,11 +209,12 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         loss is that of the averaged weights, so the best epoch kept is an
         average too. The average smooths out the noise of the
         reparameterised draws and of the mini-batches: on 4,000 MNIST
-        digits, Géron's 784-500-500-20 network gains 0.5-0.7 nats of
-        held-out ELBO (with ``binarize_input``: 107.3 vs 108.0 nats, seed
-        0; 107.7 vs 108.3, seed 1) at the cost of one copy of the weights.
-        Ignored by ``partial_fit`` and with ``optimizer="lbfgs"``, whose
-        steps are not noisy.
+        digits, Géron's 784-500-500-20 network reaches 107.5 nats of
+        held-out negative ELBO with it and 108.0 without (seed 0, with
+        ``binarize_input``), at the cost of one copy of the weights; the
+        averaged weights improve for longer, so fits tend to run more
+        epochs. Ignored by ``partial_fit`` and with ``optimizer="lbfgs"``
+        (full-batch steps chosen by a line search).
     early_stopping : bool or "auto", default="auto"
         Hold out ``validation_fraction`` of the data, stop when its loss
         (the negative ELBO) stops improving and keep the best epoch's
