@@ -46,15 +46,15 @@ def test_average_follows_polynomial_decay_and_swaps_for_validation():
         expected += 9 / (step + 8) * (value - expected)
     # validation batches see the average, the next epoch the raw weights
     avg.on_batch_begin(net, training=False)
-    assert_allclose(_values(net.module_), expected, rtol=1e-6)
+    assert_allclose(_values(net.module_), expected, rtol=1e-5)
     avg.on_batch_end(net, training=False)  # not a step: no update
     avg.on_batch_begin(net, training=False)
-    assert_allclose(_values(net.module_), expected, rtol=1e-6)
+    assert_allclose(_values(net.module_), expected, rtol=1e-5)
     avg.on_epoch_begin(net)
     assert_allclose(_values(net.module_), 4.0)
     # without a held-out split the average is the fitted network
     avg.on_train_end(net)
-    assert_allclose(_values(net.module_), expected, rtol=1e-6)
+    assert_allclose(_values(net.module_), expected, rtol=1e-5)
 
 
 def test_with_a_holdout_the_end_keeps_what_the_stopping_rule_loaded():
