@@ -34,17 +34,23 @@ class WeightAveraging(Callback):
         self.eta = eta
 
     def initialize(self):
+        self._params = None
         self._average = None
         self._raw = None
         self._steps = 0
         return self
 
-    def _params(self, net):
-        return [p for p in net.module_.parameters() if p.requires_grad]
+    @staticmethod
+    def _load(params, values):
+        with torch.no_grad():
+            for param, value in zip(params, values):
+                param.copy_(value)
 
     def on_train_begin(self, net, **kwargs):
-        with torch.no_grad():
-            self._average = [p.detach().clone() for p in self._params(net)]
+        # the trained parameters, listed once per fit, not once per step
+        self._params = [p for p in net.module_.parameters()
+                        if p.requires_grad]
+        self._average = [p.detach().clone() for p in self._params]
         self._raw = None
         self._steps = 0
 
@@ -54,38 +60,25 @@ class WeightAveraging(Callback):
         self._steps += 1
         weight = (self.eta + 1) / (self._steps + self.eta)
         with torch.no_grad():
-            for average, param in zip(self._average, self._params(net)):
-                average.lerp_(param.detach(), weight)
+            for average, param in zip(self._average, self._params):
+                average.lerp_(param, weight)
 
     def on_batch_begin(self, net, training=False, **kwargs):
         if training or self._raw is not None or self._average is None:
             return
         # the first validation batch of the epoch: evaluate the average
-        with torch.no_grad():
-            params = self._params(net)
-            self._raw = [p.detach().clone() for p in params]
-            for param, average in zip(params, self._average):
-                param.copy_(average)
+        self._raw = [p.detach().clone() for p in self._params]
+        self._load(self._params, self._average)
 
     def on_epoch_begin(self, net, **kwargs):
-        self._restore_raw(net)
-
-    def _restore_raw(self, net):
-        if self._raw is None:
-            return
-        with torch.no_grad():
-            for param, raw in zip(self._params(net), self._raw):
-                param.copy_(raw)
-        self._raw = None
+        if self._raw is not None:
+            self._load(self._params, self._raw)
+            self._raw = None
 
     def on_train_end(self, net, **kwargs):
-        if self._raw is None and self._average is not None \
-                and self._steps > 0 and net.train_split is None:
+        if net.train_split is None and self._steps > 0:
             # no held-out split: the fitted network is the average
-            with torch.no_grad():
-                for param, average in zip(self._params(net), self._average):
-                    param.copy_(average)
+            self._load(self._params, self._average)
         # with a held-out split the stopping rule (which ran first) has
         # loaded the best epoch's averaged weights: keep them
-        self._average = None
-        self._raw = None
+        self._params = self._average = self._raw = None

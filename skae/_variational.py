@@ -13,7 +13,7 @@ from ._architecture import MLPLayersMixin
 from ._averaging import WeightAveraging
 from ._base import BaseAutoencoder
 from ._checks import check_unit_interval
-from ._data import dask_blockwise, is_row_array
+from ._data import dask_blockwise, is_row_array, rows_per_block
 from ._parameters import store_params
 from ._random import torch_seed
 from ._sampling import PriorSamplingMixin
@@ -79,7 +79,9 @@ def binarization_noise(X):
     elif sp.issparse(X):
         blocks = [X]
     else:
-        blocks = [np.asarray(X)]
+        # by blocks, so that the float64 copies stay small
+        step = rows_per_block(X.shape[1], 8)
+        blocks = (X[i:i + step] for i in range(0, X.shape[0], step))
     n = 0
     total = total_sq = 0.0
     for block in blocks:
