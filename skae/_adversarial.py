@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 import torch
 from skorch.utils import TeeGenerator
-from sklearn.utils._param_validation import Interval, StrOptions
+from ._compat import Interval, StrOptions
 
 from ._architecture import MLPAutoencoderMixin
 from ._base import BaseAutoencoder

@@ -12,7 +12,7 @@ Put them before :class:`skae._base.BaseAutoencoder` in the bases.
 
 from numbers import Integral
 
-from sklearn.utils._param_validation import StrOptions
+from ._compat import StrOptions
 
 from ._checks import check_unit_interval, positive_ints
 from .nn import ACTIVATIONS, INITS, LOSSES, MLPAutoencoder

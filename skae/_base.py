@@ -19,10 +19,9 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from ._compat import Interval, fit_context
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._checks import (
@@ -122,7 +121,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         tags.target_tags.required = False
         return tags
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_weight=None):
         """Train the autoencoder to reconstruct ``X``.
 
@@ -191,7 +190,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         if interrupted:
             self._warn_interrupted(pretraining_epochs + len(net.history))
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, sample_weight=None):
         """One pass of training over ``X``, continuing the previous passes.
 

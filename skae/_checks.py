@@ -48,7 +48,7 @@ def reject_bools(estimator):
     (bool is an Integral); for ``n_components=True`` that is a slip, not a
     choice.
     """
-    from sklearn.utils._param_validation import Interval
+    from ._compat import Interval
 
     for name, constraints in estimator._parameter_constraints.items():
         value = getattr(estimator, name)
@@ -143,9 +143,9 @@ def validate_sample_weight(sample_weight, X):
     """
     if sample_weight is None:
         return None
-    from sklearn.utils.validation import _check_sample_weight
+    from ._compat import check_sample_weight
 
-    weight = _check_sample_weight(sample_weight, X, dtype=np.float32)
+    weight = check_sample_weight(sample_weight, X, dtype=np.float32)
     if not np.isfinite(weight).all():
         raise ValueError("sample_weight must be finite; it holds NaN or "
                          "infinite values.")

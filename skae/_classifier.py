@@ -6,9 +6,11 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
-from sklearn.utils import _safe_indexing, check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils import check_random_state
+from ._compat import (
+    HasMethods, Interval, StrOptions, fit_context, safe_indexing,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch.helper import predefined_split
@@ -210,7 +212,7 @@ default="gaussian"
         tags.input_tags.sparse = True
         return tags
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Pretrain the autoencoder on ``X``, then train the classifier.
 
@@ -546,8 +548,8 @@ default="gaussian"
                 raise ValueError("Every label is -1 (unlabeled); nothing to "
                                  "score.")
             index = np.flatnonzero(keep)
-            X = _safe_indexing(X, index)
-            y = _safe_indexing(y, index)
+            X = safe_indexing(X, index)
+            y = safe_indexing(y, index)
             if sample_weight is not None:
-                sample_weight = _safe_indexing(sample_weight, index)
+                sample_weight = safe_indexing(sample_weight, index)
         return super().score(X, y, sample_weight=sample_weight)

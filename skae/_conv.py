@@ -2,7 +2,7 @@
 
 from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from ._compat import Interval, StrOptions
 
 from ._architecture import ReconstructionMixin
 from ._base import BaseAutoencoder

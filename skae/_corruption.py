@@ -2,7 +2,7 @@
 
 from numbers import Real
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from ._compat import Interval, StrOptions
 
 from ._checks import check_unit_interval
 from .nn import NOISES, Corruption

@@ -2,7 +2,7 @@
 
 from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, StrOptions
+from ._compat import Interval, StrOptions
 
 from ._data import TensorData, as_dataset
 from ._net import map_batches

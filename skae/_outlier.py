@@ -3,9 +3,9 @@
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, OutlierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from ._compat import HasMethods, Interval, StrOptions, fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._parameters import DeclaredParamsMixin, store_params
@@ -167,7 +167,7 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
             ensure_all_finite=not self.__sklearn_tags__().input_tags.allow_nan,
             dtype=[np.float32, np.float64])
 
-    @_fit_context(prefer_skip_nested_validation=False)
+    @fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y=None):
         """Fit the autoencoder on ``X`` and set the threshold ``offset_``.
 

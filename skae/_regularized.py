@@ -12,7 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from ._compat import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._architecture import MLPAutoencoderMixin

@@ -12,7 +12,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from ._compat import Interval
 
 from ._random import random_scope
 

@@ -14,7 +14,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions
+from ._compat import Interval, StrOptions
 
 from ._checks import check_callbacks, reject_bools
 from ._interrupt import InterruptGuard

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 import torch
 from scipy.special import ndtri
 from skorch.callbacks import Callback
-from sklearn.utils._param_validation import Interval, StrOptions
+from ._compat import Interval, StrOptions
 
 from ._architecture import MLPLayersMixin
 from ._averaging import WeightAveraging

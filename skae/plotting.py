@@ -46,9 +46,10 @@ import numpy as np
 import torch
 from sklearn.decomposition import PCA
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._compat import safe_indexing
 from ._images import image_shape_param
 
 __all__ = [
@@ -412,7 +413,7 @@ def plot_reconstructions(est, X, image_shape=None, n=10, *, kind="auto"):
         return _tabular_reconstructions(est, X_est, X_all, n)
     X_shown = X_all[:n]
     rec = np.asarray(est.inverse_transform(est.transform(
-        _safe_indexing(X_est, slice(0, n)))))
+        safe_indexing(X_est, slice(0, n)))))
     return _image_grid(
         np.vstack([X_shown, rec]), len(X_shown), shape,
         row_labels=["input", "reconstruction"],
