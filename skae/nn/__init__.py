@@ -2,7 +2,9 @@
 
 Every network is an :class:`Autoencoder`: ``encode``, ``decode``,
 ``forward`` returning a dict, and ``loss_terms`` returning the named terms
-that training minimises and records.
+that training minimises and records. Training calls a network through its
+objective (:class:`TrainingObjective`): one module whose ``forward`` takes
+a batch's named fields and returns those terms.
 """
 
 from ._adversarial import PRIORS, AdversarialMLP
@@ -19,10 +21,11 @@ from ._layers import (
     make_layer,
 )
 from ._layerwise import ChainedAutoencoder, LayerPair
-from ._losses import LOSSES, reconstruction_loss
+from ._losses import LOSSES, reconstruction_loss, weighted_mean
+from ._objective import ClassifierObjective, TrainingObjective
 from ._mlp import MLPAutoencoder
 from ._noise import NOISES, Corruption
-from ._standalone import Decoder, Encoder, KeepLargest, Resize, ZeroBelow
+from ._halves import Decoder, Encoder, KeepLargest, Resize, ZeroBelow
 from ._regularized import (
     ContractiveMLPAutoencoder,
     KSparseMLPAutoencoder,
@@ -38,6 +41,7 @@ __all__ = [
     "LOSSES",
     "Autoencoder",
     "ChainedAutoencoder",
+    "ClassifierObjective",
     "ContractiveMLPAutoencoder",
     "ConvAutoencoder",
     "Corruption",
@@ -52,6 +56,7 @@ __all__ = [
     "PRIORS",
     "SparseMLPAutoencoder",
     "TiedLinear",
+    "TrainingObjective",
     "VariationalMLP",
     "WinnerTakeAllMLPAutoencoder",
     "INITS",
@@ -62,4 +67,5 @@ __all__ = [
     "make_activation",
     "make_layer",
     "reconstruction_loss",
+    "weighted_mean",
 ]

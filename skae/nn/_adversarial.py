@@ -41,9 +41,10 @@ class AdversarialMLP(MLPAutoencoder):
     The discriminator (an MLP ``n_components -> *discriminator_sizes -> 1``
     giving a logit) learns to tell draws of the prior from codes of the
     data; the encoder, as the generator, learns to fool it, so that the
-    codes of the data follow the prior (Makhzani et al., 2015). The
-    training phases live in the estimator's net; this module provides the
-    losses of each.
+    codes of the data follow the prior (Makhzani et al., 2015). Each
+    training step has three phases with their own optimizers
+    (``training_phases``, ``phase_parameters``); :meth:`batch_loss` gives
+    the loss of each.
 
     Parameters
     ----------
@@ -122,6 +123,44 @@ code_activation, out_activation, loss, tied_weights
         with the codes labelled as prior draws (non-saturating)."""
         fake = self.discriminator(codes)
         return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))
+
+    #: The phases of a training step, each with its own optimizer: the
+    #: first is the main loss (see ``batch_loss``).
+    training_phases = ("reconstruction", "discriminator", "generator")
+
+    def phase_parameters(self, phase):
+        """The parameters that the optimizer of ``phase`` updates."""
+        if phase == "reconstruction":
+            return self.autoencoder_parameters()
+        if phase == "discriminator":
+            return list(self.discriminator.parameters())
+        return self.encoder_parameters()
+
+    def batch_loss(self, input, sample_weight=None, phase=None, codes=None):
+        """The loss terms of a batch in one training phase.
+
+        ``phase=None`` (evaluation) gives :meth:`loss_terms`. In training,
+        each mini-batch makes three steps, as in Makhzani et al. (2015):
+        ``"reconstruction"`` (encoder and decoder on the reconstruction
+        loss), then, on the codes of the updated encoder,
+        ``"discriminator"`` (tell prior draws from the codes) and
+        ``"generator"`` (the encoder makes its codes pass for prior draws).
+        The discriminator phase hands its ``codes`` on to the generator
+        phase under ``"carry"``, so the encoder runs once for both.
+        """
+        if phase is None:
+            return self.loss_terms(self(input), input, sample_weight)
+        if phase == "reconstruction":
+            return self.reconstruction_terms(self(input), input,
+                                             sample_weight)
+        if codes is None:
+            codes = self.encode(input)
+        if phase == "discriminator":
+            loss = self.discriminator_loss(codes)
+            return {"loss": loss, "discriminator": loss,
+                    "carry": {"codes": codes}}
+        loss = self.generator_loss(codes)
+        return {"loss": loss, "generator": loss}
 
     def reconstruction_terms(self, out, target, sample_weight=None):
         """The reconstruction phase's terms (``"loss"``, ``"reconstruction"``)."""

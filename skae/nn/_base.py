@@ -5,7 +5,7 @@ import copy
 from torch import nn
 
 from ._losses import elementwise_loss, reduce_loss, weighted_mean
-from ._standalone import Decoder, Encoder
+from ._halves import Decoder, Encoder
 
 
 class Autoencoder(nn.Module):
@@ -92,6 +92,20 @@ class Autoencoder(nn.Module):
             rec = weighted_mean(reduce_loss(per_element, "none"),
                                 sample_weight)
         return {"loss": rec, "reconstruction": rec}
+
+    def batch_loss(self, input, sample_weight=None, **fields):
+        """The loss terms of a training batch (what training minimises and
+        records): :meth:`loss_terms` of the network's output for ``input``.
+
+        ``sample_weight`` and any other field of the batch (a variant's
+        own) are passed on to :meth:`loss_terms` by name; a variant that
+        trains on a per-sample field of its own takes it there as a keyword
+        argument.
+        """
+        out = self(input)
+        if sample_weight is not None:
+            fields["sample_weight"] = sample_weight
+        return self.loss_terms(out, input, **fields)
 
     def reconstruction_error(self, x):
         """Per-sample reconstruction loss of the clean input ``x``: the mean

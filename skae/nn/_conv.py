@@ -8,7 +8,7 @@ from torch.nn import functional as F
 
 from ._base import Autoencoder
 from ._layers import make_activation, make_layer
-from ._standalone import Resize, dense_steps
+from ._halves import Resize, dense_steps
 
 
 def conv_output_size(size, stride):
@@ -38,6 +38,24 @@ class CodeBatchNorm(nn.BatchNorm1d):
                               dtype=self.weight.dtype)
         norm.load_state_dict(self.state_dict())
         return norm
+
+
+def _transposed_layers(in_channels, filters, sizes, strides, kernel_size,
+                       activation, out_activation):
+    """The decoder's transposed convolutions: layer ``i`` undoes encoder
+    layer ``i`` (they run in reverse order), mapping ``sizes[i + 1]`` back to
+    ``sizes[i]`` exactly, odd sizes included."""
+    layers = []
+    for i in reversed(range(len(filters))):
+        (h, w), (h_in, w_in) = sizes[i], sizes[i + 1]
+        stride = strides[i]
+        # (n_in - 1) * stride + 1 + output_padding == n_out
+        out_pad = (h - (h_in - 1) * stride - 1, w - (w_in - 1) * stride - 1)
+        layers.append(make_layer(
+            nn.ConvTranspose2d, filters[i], in_channels[i], kernel_size,
+            stride, kernel_size // 2, output_padding=out_pad,
+            activation=activation if i else out_activation))
+    return layers
 
 
 class ConvAutoencoder(Autoencoder):
@@ -121,20 +139,9 @@ class ConvAutoencoder(Autoencoder):
         self.code_norm = CodeBatchNorm(n_components) if batch_norm else None
         self.expand = make_layer(nn.Linear, n_components, n_features,
                                  activation=activation)
-        # decoder layer i undoes encoder layer i (run in reverse order): it
-        # maps sizes[i + 1] back to sizes[i]
-        decoder = []
-        for i in reversed(range(len(filters))):
-            (h, w), (h_in, w_in) = sizes[i], sizes[i + 1]
-            stride = strides[i]
-            # (n_in - 1) * stride + 1 + output_padding == n_out
-            out_pad = (h - (h_in - 1) * stride - 1,
-                       w - (w_in - 1) * stride - 1)
-            decoder.append(make_layer(
-                nn.ConvTranspose2d, filters[i], in_channels[i], kernel_size,
-                stride, pad, output_padding=out_pad,
-                activation=activation if i else out_activation))
-        self.decoder = nn.ModuleList(decoder)
+        self.decoder = nn.ModuleList(_transposed_layers(
+            in_channels, filters, sizes, strides, kernel_size, activation,
+            out_activation))
         self.activation = make_activation(activation)
         self.code_activation = make_activation(code_activation)
 

@@ -3,7 +3,7 @@
 from torch import nn
 
 from ._base import Autoencoder
-from ._standalone import dense_steps
+from ._halves import dense_steps
 
 
 class LayerPair(Autoencoder):

@@ -5,7 +5,7 @@ from torch import nn
 from ._base import Autoencoder
 from ._layers import TiedLinear, init_linear, make_activation, make_layer
 from ._layerwise import LayerPair
-from ._standalone import dense_steps
+from ._halves import dense_steps
 
 #: What a subclass may not change for its layer pairs to be trained one at a
 #: time as plain shallow autoencoders (see ``MLPAutoencoder.layer_pair``).

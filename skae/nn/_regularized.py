@@ -14,7 +14,7 @@ import torch
 from ._mlp import MLPAutoencoder
 from ._losses import weighted_mean
 from ._random import randn, randn_like
-from ._standalone import KeepLargest, ZeroBelow, keep_largest
+from ._halves import KeepLargest, ZeroBelow, keep_largest
 
 #: Sparsity penalties by name (see :func:`sparsity_penalty`).
 SPARSITY_PENALTIES = ("kl", "l1", "mse")

@@ -10,7 +10,7 @@ from ._base import Autoencoder
 from ._losses import weighted_mean
 from ._layers import init_linear, make_activation, make_layer
 from ._random import rand_like, randn, randn_like
-from ._standalone import dense_steps
+from ._halves import dense_steps
 
 #: Observation models of :class:`VariationalMLP`.
 LIKELIHOODS = ("bernoulli", "gaussian")
