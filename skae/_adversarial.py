@@ -2,90 +2,14 @@
 
 from numbers import Integral, Real
 
-import torch
-from skorch.utils import TeeGenerator
-from ._compat import Interval, StrOptions
-
 from ._architecture import MLPAutoencoderMixin
 from ._base import BaseAutoencoder
 from ._checks import positive_ints
-from ._net import AutoencoderNet
+from ._compat import Interval, StrOptions
 from ._parameters import store_params
 from ._sampling import PriorSamplingMixin
+from ._training import PhasedNet
 from .nn import PRIORS, AdversarialMLP
-
-
-class AdversarialNet(AutoencoderNet):
-    """Trains an :class:`skae.nn.AdversarialMLP` in alternating phases.
-
-    Each mini-batch makes three steps, as in Makhzani et al. (2015):
-
-    1. reconstruction: ``optimizer_`` updates the encoder and the decoder
-       on the reconstruction loss;
-    2. regularisation, discriminator: ``optimizer_discriminator_`` updates
-       the discriminator to tell prior draws from the codes of the batch;
-    3. regularisation, generator: ``optimizer_generator_`` updates the
-       encoder to make its codes pass for prior draws.
-
-    The three optimizers share the net's class; the two adversarial ones
-    use ``adversarial_lr``, and the L2 penalty applies to the autoencoder's
-    weights only. Skorch's history records
-    ``train_reconstruction``, ``train_discriminator`` and
-    ``train_generator`` per epoch; ``train_loss`` is the reconstruction
-    loss, which the stopping rule monitors.
-
-    Parameters
-    ----------
-    module : skae.nn.AdversarialMLP
-    adversarial_lr : float or None
-        Learning rate of the two adversarial phases (None: the net's ``lr``).
-    **kwargs
-        Passed to :class:`AutoencoderNet`.
-    """
-
-    def __init__(self, module, *args, adversarial_lr=None, **kwargs):
-        super().__init__(module, *args, **kwargs)
-        self.adversarial_lr = adversarial_lr
-
-    def initialize_optimizer(self, triggered_directly=None):
-        module = self.module_
-        self.optimizer_ = self.make_optimizer(module.autoencoder_parameters())
-        self.optimizer_discriminator_ = self.make_optimizer(
-            module.discriminator.parameters(), weight_decay=0.0,
-            lr=self.adversarial_lr)
-        self.optimizer_generator_ = self.make_optimizer(
-            module.encoder_parameters(), weight_decay=0.0,
-            lr=self.adversarial_lr)
-        return self
-
-    def train_step(self, batch, **fit_params):
-        self._train_mode(True)
-        module = self.module_
-        Xi, weight = batch
-        # reconstruction phase
-        self.optimizer_.zero_grad()
-        out = self.infer(Xi, **fit_params)
-        terms = module.reconstruction_terms(out, Xi, sample_weight=weight)
-        terms["loss"].backward()
-        self.sync_gradients(self.optimizer_)
-        self.notify("on_grad_computed", batch=batch,
-                    named_parameters=TeeGenerator(
-                        self.get_all_learnable_params()))
-        self.optimizer_.step()
-        # regularisation phase, on the codes of the updated encoder
-        codes = module.encode(Xi)
-        self.optimizer_discriminator_.zero_grad()
-        terms["discriminator"] = module.discriminator_loss(codes)
-        terms["discriminator"].backward()
-        self.sync_gradients(self.optimizer_discriminator_)
-        self.optimizer_discriminator_.step()
-        self.optimizer_generator_.zero_grad()
-        terms["generator"] = module.generator_loss(codes)
-        terms["generator"].backward()
-        self.sync_gradients(self.optimizer_generator_)
-        self.optimizer_generator_.step()
-        self._record_terms(terms, "train")
-        return {"loss": terms["loss"].detach(), "y_pred": out}
 
 
 class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
@@ -151,7 +75,7 @@ class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     ----------
     module_ : skae.nn.AdversarialMLP
         The trained network; ``module_.discriminator`` is the discriminator.
-    net_ : AdversarialNet
+    net_ : skorch.NeuralNet
         The skorch net that trained it. Its ``history`` records, per epoch,
         ``train_reconstruction``, ``train_discriminator`` (the
         discriminator's cross-entropy; log 2 = 0.69 when it cannot tell
@@ -185,7 +109,7 @@ class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     (5, 64)
     """
 
-    _net_class = AdversarialNet
+    _net_class = PhasedNet
 
     _parameter_constraints = {
         "prior": [StrOptions(set(PRIORS))],
@@ -217,10 +141,10 @@ class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
         )
 
     def _net_kwargs(self):
-        if issubclass(self._optimizer_class(), torch.optim.LBFGS):
+        if self._uses_lbfgs():
             raise ValueError(
                 "AdversarialAE alternates a reconstruction and two "
                 "adversarial steps per mini-batch, which L-BFGS cannot do; "
                 "use optimizer='adam' (or another first-order optimizer)."
             )
-        return {"adversarial_lr": self.adversarial_learning_rate}
+        return {"phase_lr": self.adversarial_learning_rate}

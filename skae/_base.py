@@ -21,20 +21,18 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.utils import check_random_state
-from ._compat import Interval, fit_context
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._checks import (
     check_positive_int, preferred_float_dtype, validate_row_array,
     validate_sample_weight,
 )
-from ._data import dask_blockwise, is_row_array, shard
-from ._net import (
-    AutoencoderNet, broadcast_module, map_batches, process_group,
-    resolve_device,
+from ._dask import dask_blockwise
+from ._compat import Interval, fit_context
+from ._training import (
+    AutoencoderNet, NetTrainingMixin, TrainingData, is_row_array, map_batches,
+    process_group,
 )
-from ._random import random_scope
-from ._training import NetTrainingMixin
 
 #: Batch size for transform, inverse_transform and scoring.
 _EVAL_BATCH_SIZE = 1024
@@ -48,10 +46,11 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
     :class:`skae.nn.Autoencoder`, and ``_sample_codes(n_samples, rng)`` (or
     take it from a sampling mixin). Other hooks, all optional:
     ``_validate_input(X, reset)``, ``_check_data_range(X)``,
-    ``_pretrain(module, X, device)``, ``_finish_fit(X)``, and the net's
-    ``_callbacks(epochs_done, partial)``, ``_net_kwargs()``,
-    ``_burn_in_epochs(epochs_done)`` and
-    ``_net_class`` (:class:`skae._training.NetTrainingMixin`).
+    ``_batch_fields(X)``, ``_pretrain(module, data, context)``,
+    ``_finish_fit(X, rng)``, and the training hooks of
+    :class:`skae._training.NetTrainingMixin` (``_net_class``,
+    ``_callbacks(context)``, ``_net_kwargs()``,
+    ``_burn_in_epochs(context)``).
 
     Parameters
     ----------
@@ -64,7 +63,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
     ----------
     module_ : skae.nn.Autoencoder
         The trained network.
-    net_ : skae._net.AutoencoderNet
+    net_ : skorch.NeuralNet
         The skorch net that trained it (its ``history`` holds every epoch).
     """
 
@@ -81,27 +80,18 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         """Return a new :class:`skae.nn.Autoencoder` for ``n_features``."""
         raise NotImplementedError
 
-    def _pretrain(self, module, X, device, sample_weight=None):
-        """Train ``module`` in place before the main training (default: no).
-
-        Called by ``fit`` (not on a warm start) with the new network on
-        ``device``, the validated ``X`` and ``sample_weight`` (an array or
-        None), inside the fit's random scope;
-        greedy layer-wise pretraining happens here. Train with
-        ``self._train_net`` and start no stage once ``self._interrupted()``.
-        Returns the number of epochs run (None: 0).
-        """
-
     def _check_data_range(self, X):
         """Reject data the loss cannot model (fit and scoring call it).
 
         Mixins with such a rule extend it and call ``super()``.
         """
 
-    def _finish_fit(self, X):
-        """Fitted state derived from the trained network and the training
-        data ``X`` at the end of ``fit``: what :meth:`sample` draws from, a
-        scoring seed, ..."""
+    def _batch_fields(self, X):
+        """Per-sample fields of the training batches besides the input and
+        ``sample_weight``, by name (default: none). Each is an array with
+        one row per sample of ``X``; the network's ``loss_terms`` receives
+        the batch's rows of it as a keyword argument of the same name."""
+        return {}
 
     def _sample_codes(self, n_samples, rng):
         """Draw ``n_samples`` codes with the numpy generator ``rng``."""
@@ -146,49 +136,9 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             The fitted estimator.
         """
         # Bad input or a diverging run must leave the estimator as it was.
-        return self._fit_restoring(self._fit, X, sample_weight)
-
-    def _fit(self, X, sample_weight=None):
-        warm = self.warm_start and hasattr(self, "net_")
-        n_features_before = getattr(self, "n_features_in_", None)
-        X = self._validate_input(X, reset=True)
-        sample_weight = validate_sample_weight(sample_weight, X)
-        if warm and X.shape[1] != n_features_before:
-            raise ValueError(
-                f"warm_start=True continues the previous fit, which had "
-                f"{n_features_before} features; X has {X.shape[1]}. Set "
-                "warm_start=False to fit from scratch."
-            )
-        self._check_data_range(X)
-        device = resolve_device(self.device)
-        group = process_group()
-        X_all = X
-        if group is not None:  # data-parallel: this process's rows
-            X = shard(X, *group)
-            if sample_weight is not None:
-                sample_weight = shard(sample_weight, *group)
-        with self._interrupt_guard(), random_scope(self.random_state), \
-                self._process_group(group):
-            module = (self._warm_module(X.shape[1]) if warm
-                      else self._build_module(X.shape[1])).to(device)
-            if group is not None:
-                broadcast_module(module)
-            pretraining_epochs = 0
-            if not warm:
-                try:
-                    pretraining_epochs = self._pretrain(
-                        module, X, device, sample_weight) or 0
-                except KeyboardInterrupt:
-                    if not self._interrupted():
-                        raise
-            net = self._train_net(self._make_net(
-                module, device, X_all.shape[0],
-                epochs_done=self.n_iter_ if warm else 0), X, sample_weight)
-            interrupted = self._interrupted()
-        self._set_fitted(net, previous=self if warm else None)
-        self._finish_fit(X_all)
-        if interrupted:
-            self._warn_interrupted(pretraining_epochs + len(net.history))
+        with self._restored_on_failure():
+            self._train(self._training_data(X, sample_weight, reset=True))
+        return self
 
     @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None, sample_weight=None):
@@ -205,7 +155,8 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         only); loop over the chunks as many times as you want epochs.
         Schedules count passes across calls (the KL warm-up of
         :class:`VariationalAE`). What :meth:`sample` draws from is fitted
-        to the codes of the latest chunk.
+        to the codes of the latest chunk. A pass that fails (bad input, a
+        diverging loss) leaves the model as it was before the call.
 
         Parameters
         ----------
@@ -228,41 +179,50 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         self : object
             The estimator, trained one more pass.
         """
-        return self._fit_restoring(self._partial_fit, X, sample_weight)
+        with self._restored_on_failure():
+            self._check_partial_fit()
+            data = self._training_data(X, sample_weight,
+                                       reset=not hasattr(self, "net_"))
+            self._train(data, partial=True)
+        return self
 
-    def _partial_fit(self, X, sample_weight=None):
-        fitted = hasattr(self, "net_")
+    def _check_partial_fit(self):
+        """Refuse a ``partial_fit`` pass that cannot be made."""
         if process_group() is not None:
             raise ValueError(
                 "partial_fit trains on the chunk of this process only, and "
                 "would leave the processes of the torch.distributed group "
                 "with different models. Use fit, which shares the rows among "
                 "the processes and averages their gradients.")
-        if getattr(self, "pretraining", "none") != "none":
-            raise ValueError(
-                f"{type(self).__name__}(pretraining={self.pretraining!r}) "
-                "trains layer by layer, each stage over all of X, which one "
-                "pass over a chunk cannot do. Use fit, or set "
-                "pretraining='none' to train the whole stack chunk by chunk.")
-        X = self._validate_input(X, reset=not fitted)
+
+    def _training_data(self, X, sample_weight, reset):
+        """``X`` and ``sample_weight`` validated, as ``TrainingData``."""
+        warm = reset and self.warm_start and hasattr(self, "net_")
+        n_features_before = getattr(self, "n_features_in_", None)
+        X = self._validate_input(X, reset=reset)
         sample_weight = validate_sample_weight(sample_weight, X)
+        if warm and X.shape[1] != n_features_before:
+            raise ValueError(
+                f"warm_start=True continues the previous fit, which had "
+                f"{n_features_before} features; X has {X.shape[1]}. Set "
+                "warm_start=False to fit from scratch."
+            )
         self._check_data_range(X)
-        passes = self.n_iter_ if fitted else 0
-        with self._interrupt_guard(), self._partial_scope(passes):
-            device = (self.net_.device if fitted
-                      else resolve_device(self.device))
-            module = (self.module_ if fitted else
-                      self._build_module(X.shape[1]).to(device))
-            net = self._train_net(
-                self._partial_net(module, device, X.shape[0], passes), X,
-                sample_weight, partial=True)
-            interrupted = self._interrupted()
-        self._set_partially_fitted(net)
-        self._finish_fit(X)
-        if interrupted:
-            self._warn_interrupted(
-                self.n_iter_, "the pass stopped part way; the model keeps "
-                "what it learned")
+        return TrainingData(X, sample_weight=sample_weight,
+                            **self._batch_fields(X))
+
+    def _new_module(self, data, context):
+        """The network of a new training: the previous one continued (a
+        warm start; a copy, so a failed fit leaves it as it was), else a
+        new one."""
+        n_features = data.X.shape[1]
+        if context.continues and not context.partial:
+            module = self._warm_module(n_features)
+        elif context.continues:  # the first pass after fit
+            module = copy.deepcopy(self.module_)
+        else:
+            module = self._build_module(n_features)
+        return module.to(context.device)
 
     def _warm_module(self, n_features):
         """The network a warm start continues: the current parameters'

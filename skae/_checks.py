@@ -41,45 +41,6 @@ def check_positive_int(value, name):
     return int(value)
 
 
-def reject_bools(estimator):
-    """Raise a ValueError for a bool given to a numeric parameter.
-
-    scikit-learn's ``Interval`` constraints accept ``True`` as the integer 1
-    (bool is an Integral); for ``n_components=True`` that is a slip, not a
-    choice.
-    """
-    from ._compat import Interval
-
-    for name, constraints in estimator._parameter_constraints.items():
-        value = getattr(estimator, name)
-        if isinstance(value, (bool, np.bool_)) \
-                and "boolean" not in constraints \
-                and "verbose" not in constraints \
-                and any(isinstance(c, Interval) for c in constraints):
-            raise ValueError(
-                f"The {name!r} parameter of {type(estimator).__name__} must "
-                f"be a number, not a bool; got {value!r}.")
-
-
-def check_callbacks(callbacks):
-    """Raise a TypeError unless ``callbacks`` holds skorch callbacks or
-    ``(name, callback)`` pairs."""
-    from skorch.callbacks import Callback
-
-    for i, entry in enumerate(callbacks or []):
-        callback = entry
-        if isinstance(entry, tuple) and len(entry) == 2 \
-                and isinstance(entry[0], str):
-            callback = entry[1]
-        if not (isinstance(callback, Callback)
-                or (isinstance(callback, type)
-                    and issubclass(callback, Callback))):
-            raise TypeError(
-                f"callbacks[{i}] is {entry!r} ({type(entry).__name__}); "
-                "callbacks must be skorch callbacks (instances of "
-                "skorch.callbacks.Callback) or (name, callback) pairs.")
-
-
 def preferred_float_dtype(X):
     """The float dtypes to validate ``X`` into, preferred first.
 
@@ -105,7 +66,7 @@ def validate_row_array(estimator, X, reset):
     blocks for non-finite values. Returns a :class:`skae._data.RowArray`
     that reads rows as float64 when the array is float64, float32 otherwise.
     """
-    from ._data import RowArray
+    from ._training import RowArray
 
     shape = tuple(X.shape)
     if len(shape) != 2:

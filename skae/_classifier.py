@@ -1,34 +1,28 @@
 """PretrainedClassifier: unsupervised pretraining for scarce labels."""
 
 import contextlib
-import warnings
+import copy
+import functools
 from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.utils import check_random_state
-from ._compat import (
-    HasMethods, Interval, StrOptions, fit_context, safe_indexing,
-)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch.helper import predefined_split
 
 from ._base import _EVAL_BATCH_SIZE
 from ._checks import positive_ints
+from ._compat import (
+    HasMethods, Interval, StrOptions, fit_context, safe_indexing,
+)
 from ._corruption import NoiseParamsMixin
-from ._data import as_dataset
-from ._net import ClassifierNet, HoldoutSplit, map_batches, resolve_device
 from ._parameters import store_params
-from ._random import random_scope
 from ._stacked import StackedAE
-from ._training import NetTrainingMixin
-from .nn import ACTIVATIONS, EncoderClassifier
-
-
-def _device_of(module):
-    return next(module.parameters()).device
+from ._training import (
+    ClassifierNet, HoldoutSplit, NetTrainingMixin, TrainingData, map_batches,
+)
+from .nn import ACTIVATIONS, ClassifierObjective, EncoderClassifier
 
 
 def _unlabeled(y):
@@ -230,41 +224,57 @@ default="gaussian"
             The fitted classifier.
         """
         # Bad input or a diverging run must leave the estimator as it was.
-        return self._fit_restoring(self._fit, X, y)
+        with self._restored_on_failure():
+            self._train(self._training_data(X, y, reset=True))
+        return self
 
-    def _fit(self, X, y):
-        X, y = validate_data(self, X, y, accept_sparse="csr",
+    def _training_data(self, X, y, classes=None, reset=True):
+        """``X`` and ``y`` validated, as ``TrainingData`` whose ``labels``
+        are class indices (-1: unlabeled); sets ``classes_``."""
+        X, y = validate_data(self, X, y, reset=reset, accept_sparse="csr",
                              dtype=[np.float32, np.float64])
         labeled = ~_unlabeled(y)
-        if not labeled.any():
+        self.classes_ = self._classes(y[labeled], classes, reset)
+        unknown = np.setdiff1d(y[labeled], self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"y holds labels {unknown.tolist()[:5]} that are not in "
+                f"classes={self.classes_.tolist()}.")
+        targets = np.full(len(y), -1, dtype=np.int64)
+        targets[labeled] = np.searchsorted(self.classes_, y[labeled])
+        if reset:
+            self._check_noise(X)  # before the autoencoder's long fit
+        return TrainingData(X, labels=targets)
+
+    def _classes(self, labels, classes, reset):
+        """The classes of a fit (those of ``labels``) or of a
+        ``partial_fit`` stream (``classes``, required on the first call)."""
+        if classes is None and not reset:
+            return self.classes_
+        if classes is not None:
+            classes = np.unique(np.asarray(classes))
+            check_classification_targets(classes)
+            if not reset and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    f"classes={classes.tolist()} differs from the classes of "
+                    f"the first call to partial_fit, "
+                    f"{self.classes_.tolist()}.")
+            if len(classes) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs at least 2 classes; got "
+                    f"classes={classes.tolist()}.")
+            return classes
+        if not len(labels):
             raise ValueError(
                 f"{type(self).__name__} needs labeled samples; every label is "
                 "-1 (unlabeled). To learn from X alone, fit the autoencoder.")
-        check_classification_targets(y[labeled])
-        classes, y_index = np.unique(y[labeled], return_inverse=True)
+        check_classification_targets(labels)
+        classes = np.unique(labels)
         if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs labeled samples of at least 2 "
                 f"classes; got 1 class ({classes[0]!r}).")
-        targets = np.full(len(y), -1, dtype=np.int64)
-        targets[labeled] = y_index
-        self._check_noise(X)  # before the autoencoder's long fit
-        with self._interrupt_guard():
-            autoencoder, rng = self._pretrain_autoencoder(X)
-            with random_scope(rng):
-                module = self._classifier_module(autoencoder, len(classes))
-                with self._frozen(module, autoencoder):
-                    net = self._train_net(
-                        *self._net_and_data(module, X, targets))
-            interrupted = self._interrupted()
-        self.classes_ = classes
-        self.autoencoder_ = autoencoder
-        self._set_fitted(net)
-        if interrupted:
-            self._warn_interrupted(
-                len(net.history), "the classifier keeps what it learned so "
-                "far (its layers on the encoder are untrained if the "
-                "autoencoder was interrupted)")
+        return classes
 
     def _check_noise(self, X):
         if self.consistency > 0 and self.noise is None:
@@ -276,9 +286,47 @@ default="gaussian"
         self._check_noise_level()
         self._check_noise_range(X)
 
+    # -- the training path's hooks ---------------------------------------
+    _net_class = ClassifierNet
+
+    _kept_when_interrupted = (
+        "the classifier keeps what it learned so far (its layers on the "
+        "encoder are untrained if the autoencoder was interrupted)")
+
+    def _objective(self):
+        return functools.partial(ClassifierObjective,
+                                 consistency=self.consistency,
+                                 corruption=self._corruption())
+
     def _net_kwargs(self):
-        return {"consistency": self.consistency, "noise": self.noise,
-                "noise_level": self.noise_level}
+        # skorch's predictions (the validation accuracy) name the classes
+        return {"classes": list(range(len(self.classes_)))}
+
+    def _before_training(self, data, context):
+        """Fit a clone of ``autoencoder`` on all of ``X`` (a new training
+        only); its seed is the call's first draw when it has none."""
+        if context.continues:
+            return
+        autoencoder = clone(self.autoencoder if self.autoencoder is not None
+                            else StackedAE())
+        seed = context.random.draw_seed()
+        if autoencoder.get_params(deep=False).get("random_state", 0) is None:
+            autoencoder.set_params(random_state=seed)
+        # a Ctrl-C in the autoencoder's fit ends this one too
+        autoencoder.fit(data.X, None)  # (FrozenEstimator.fit requires y)
+        self.autoencoder_ = autoencoder
+
+    def _new_module(self, data, context):
+        """The classification network on a copy of the fitted encoder (or
+        a copy of the fitted network, for a pass after ``fit``)."""
+        if context.continues:
+            return copy.deepcopy(self.module_)
+        hidden = positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
+        encoder = self.autoencoder_.encoder_module()
+        self._frozen_parameters(encoder)  # validates freeze
+        return EncoderClassifier(
+            encoder, self.autoencoder_.n_components, hidden,
+            len(self.classes_), self.activation).to(context.device)
 
     def _uses_unlabeled(self, targets):
         """Whether the classifier trains on the unlabeled rows too."""
@@ -289,62 +337,37 @@ default="gaussian"
         the unlabeled rows take part (``consistency``), every row with the
         labeled ones repeated to about as many as the unlabeled ones, so
         that the cross-entropy is not drowned by the consistency term.
-        ``held_out`` rows (validation) are left out."""
+        ``held_out`` rows (validation) are left out. None without labeled
+        rows (a ``partial_fit`` chunk: it trains nothing)."""
         labeled = np.flatnonzero(targets >= 0)
         if held_out is not None:
             labeled = np.setdiff1d(labeled, held_out)
-        if not self._uses_unlabeled(targets):
+        if not len(labeled) or not self._uses_unlabeled(targets):
             return labeled
         unlabeled = np.flatnonzero(targets < 0)
         repeats = max(1, round(len(unlabeled) / len(labeled)))
         return np.concatenate([np.tile(labeled, repeats), unlabeled])
 
-    def _net_and_data(self, module, X, targets):
-        """The net that trains ``module`` in ``fit``, and its training
-        data. With unlabeled rows the held-out split (``early_stopping``)
-        comes from the labeled rows alone."""
-        device = _device_of(module)
+    def _split(self, data, context):
+        """The training rows, and with unlabeled rows and
+        ``early_stopping`` a held-out split of the labeled rows alone."""
+        targets = data.fields["labels"]
         n_labeled = int((targets >= 0).sum())
-        held_out = None
-        if self._uses_unlabeled(targets) and self._holds_out(n_labeled):
-            labeled = np.flatnonzero(targets >= 0)
-            _, valid = HoldoutSplit(self.validation_fraction).split_rows(
-                n_labeled, what="labeled samples")
-            held_out = labeled[valid.numpy()]
-        rows = self._training_rows(targets, held_out)
-        net = self._make_net(module, device, len(rows))
-        if held_out is not None:
-            net.train_split = predefined_split(as_dataset(
-                X[held_out], device, y=targets[held_out]))
-        return net, X[rows], targets[rows]
-
-    def _pretrain_autoencoder(self, X):
-        """A clone of ``autoencoder`` fitted on all of ``X``, and the
-        random state of the classifier's own draws."""
-        rng = check_random_state(self.random_state)
-        autoencoder = clone(self.autoencoder if self.autoencoder is not None
-                            else StackedAE())
-        ae_seed = rng.randint(np.iinfo(np.int32).max)
-        if autoencoder.get_params(deep=False).get("random_state", 0) is None:
-            autoencoder.set_params(random_state=ae_seed)
-        # a Ctrl-C in the autoencoder's fit ends this one too
-        autoencoder.fit(X, None)  # (FrozenEstimator.fit requires y)
-        return autoencoder, rng
-
-    def _classifier_module(self, autoencoder, n_classes):
-        """The classification network on a copy of the fitted encoder."""
-        hidden = positive_ints(self.hidden_layer_sizes, "hidden_layer_sizes")
-        device = resolve_device(self.device)
-        encoder = autoencoder.encoder_module()
-        self._frozen_parameters(encoder, autoencoder)  # validates freeze
-        return EncoderClassifier(encoder, autoencoder.n_components, hidden,
-                                 n_classes, self.activation).to(device)
+        if context.partial or not self._uses_unlabeled(targets) \
+                or not self._holds_out(n_labeled):
+            return data.take(self._training_rows(targets)), None
+        labeled = np.flatnonzero(targets >= 0)
+        _, valid = HoldoutSplit(self.validation_fraction).split_rows(
+            n_labeled, what="labeled samples")
+        held_out = labeled[valid.numpy()]
+        return (data.take(self._training_rows(targets, held_out)),
+                data.take(held_out))
 
     @contextlib.contextmanager
-    def _frozen(self, module, autoencoder):
+    def _frozen(self, module):
         """The frozen encoder layers (``freeze``) do not train in the block;
         their optimizer leaves them out."""
-        frozen = self._frozen_parameters(module.encoder, autoencoder)
+        frozen = self._frozen_parameters(module.encoder)
         for p in frozen:
             p.requires_grad_(False)
         try:
@@ -353,6 +376,7 @@ default="gaussian"
             for p in frozen:  # frozen for training only
                 p.requires_grad_(True)
 
+    @fit_context(prefer_skip_nested_validation=False)
     def partial_fit(self, X, y, classes=None):
         """One pass of the classifier's training over the labeled rows of
         ``X``, continuing the previous passes.
@@ -382,67 +406,15 @@ default="gaussian"
         self : object
             The classifier, trained one more pass.
         """
-        return self._fit_restoring(self._partial_fit, X, y, classes)
-
-    def _partial_fit(self, X, y, classes):
-        first = not hasattr(self, "net_")
-        if first and classes is None:
-            raise ValueError(
-                "classes must be given on the first call to partial_fit: "
-                "every class of the stream (a chunk may lack some).")
-        X, y = validate_data(self, X, y, reset=first, accept_sparse="csr",
-                             dtype=[np.float32, np.float64])
-        if classes is not None:
-            classes = np.unique(np.asarray(classes))
-            check_classification_targets(classes)
-            if not first and not np.array_equal(classes, self.classes_):
+        with self._restored_on_failure():
+            first = not hasattr(self, "net_")
+            if first and classes is None:
                 raise ValueError(
-                    f"classes={classes.tolist()} differs from the classes of "
-                    f"the first call to partial_fit, "
-                    f"{self.classes_.tolist()}.")
-            if len(classes) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs at least 2 classes; got "
-                    f"classes={classes.tolist()}.")
-        else:
-            classes = self.classes_
-        labeled = ~_unlabeled(y)
-        unknown = np.setdiff1d(y[labeled], classes)
-        if len(unknown):
-            raise ValueError(
-                f"y holds labels {unknown.tolist()[:5]} that are not in "
-                f"classes={classes.tolist()}.")
-        targets = np.full(len(y), -1, dtype=np.int64)
-        targets[labeled] = np.searchsorted(classes, y[labeled])
-        rows = self._training_rows(targets) if labeled.any() else []
-        if first:
-            self._check_noise(X)
-        passes = 0 if first else self.n_iter_
-        with self._interrupt_guard():
-            if first:
-                autoencoder, rng = self._pretrain_autoencoder(X)
-                with random_scope(rng):
-                    module = self._classifier_module(autoencoder,
-                                                     len(classes))
-            else:
-                autoencoder, module = self.autoencoder_, self.module_
-            net = self._partial_net(module, _device_of(module),
-                                    max(1, len(rows)))
-            with self._partial_scope(passes), self._frozen(module,
-                                                           autoencoder):
-                if labeled.any():
-                    net = self._train_net(net, X[rows], targets[rows],
-                                          partial=True)
-                elif not net.initialized_:  # nothing to learn from yet
-                    with warnings.catch_warnings():
-                        warnings.filterwarnings("ignore", module="skorch")
-                        net.initialize()
-            interrupted = self._interrupted()
-        self.classes_ = classes
-        self.autoencoder_ = autoencoder
-        self._set_partially_fitted(net)
-        if interrupted:
-            self._warn_interrupted(self.n_iter_, "the pass stopped part way")
+                    "classes must be given on the first call to partial_fit: "
+                    "every class of the stream (a chunk may lack some).")
+            self._train(self._training_data(X, y, classes, reset=first),
+                        partial=True)
+        return self
 
     def _rebuild_module(self):
         encoder = self.autoencoder_.encoder_module()
@@ -456,7 +428,7 @@ default="gaussian"
         """The classifier's trained encoder (``module_.encoder``)."""
         return self.module_.encoder
 
-    def _frozen_parameters(self, encoder, autoencoder):
+    def _frozen_parameters(self, encoder):
         if self.freeze == "none" or self.freeze == 0:
             return []
         if self.freeze == "all":
@@ -466,13 +438,14 @@ default="gaussian"
         except (AttributeError, NotImplementedError):
             raise ValueError(
                 f"freeze={self.freeze} needs an autoencoder whose network lists "
-                f"its encoder layers; {type(autoencoder).__name__}'s does not. "
+                f"its encoder layers; {type(self.autoencoder_).__name__}'s "
+                "does not. "
                 "Use freeze='all' or freeze='none'."
             ) from None
         if self.freeze > len(layers):
             raise ValueError(
                 f"freeze={self.freeze}, but the encoder of "
-                f"{type(autoencoder).__name__} has {len(layers)} layers; "
+                f"{type(self.autoencoder_).__name__} has {len(layers)} layers; "
                 f"freeze at most {len(layers)} (or use freeze='all')."
             )
         return [p for layer in layers[:self.freeze] for p in layer.parameters()]

@@ -118,14 +118,15 @@ class CustomAE(MixtureSamplingMixin, ReconstructionMixin, BaseAutoencoder):
                  device="cpu", callbacks=None, sampler_components=10,
                  **module_params):
         store_params(self, locals())
-        # kept aside, as given: they are parameters (get_params lists them)
-        # but have no attribute of their own
-        self._module_kwargs = dict(module_params)
+        # the modules' arguments, as given: parameters (get_params lists
+        # each), kept in one private dict because scikit-learn's checks
+        # allow no public attribute that is not in the signature
+        self._module_arguments = dict(module_params)
 
     # -- the module arguments as parameters (skorch's convention) ---------
     def _module_params(self, prefix=""):
         return {key: value for key, value
-                in vars(self).get("_module_kwargs", {}).items()
+                in vars(self).get("_module_arguments", {}).items()
                 if key.startswith(prefix)}
 
     def get_params(self, deep=True):
@@ -152,7 +153,7 @@ class CustomAE(MixtureSamplingMixin, ReconstructionMixin, BaseAutoencoder):
                if key.startswith(_PREFIXES) and key not in _PREFIXES}
         super().set_params(**params)
         if own:
-            self._module_kwargs = {**self._module_params(), **own}
+            self._module_arguments = {**self._module_params(), **own}
         return self
 
     # -- the network ------------------------------------------------------

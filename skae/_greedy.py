@@ -3,9 +3,7 @@
 from numbers import Integral
 
 from ._compat import Interval, StrOptions
-
-from ._data import TensorData, as_dataset
-from ._net import map_batches
+from ._training import map_batches
 
 
 class GreedyPretrainingMixin:
@@ -45,47 +43,59 @@ class GreedyPretrainingMixin:
         "pretraining_max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def _pretrain(self, module, X, device, sample_weight=None):
+    def _check_partial_fit(self):
+        super()._check_partial_fit()
+        if self.pretraining != "none":
+            raise ValueError(
+                f"{type(self).__name__}(pretraining={self.pretraining!r}) "
+                "trains layer by layer, each stage over all of X, which one "
+                "pass over a chunk cannot do. Use fit, or set "
+                "pretraining='none' to train the whole stack chunk by chunk.")
+
+    def _pretrain(self, module, data, context):
         """Greedy layer-wise training (``pretraining="greedy"``).
 
         Pair ``k`` (encoder layer ``k`` and its mirror decoder layer) is
         trained as a shallow autoencoder on the outputs of the frozen
         encoder layers below it. Those outputs are computed once per stage
-        and cached, so a frozen layer is never evaluated per batch.
+        and cached, so a frozen layer is never evaluated per batch. Returns
+        the number of epochs run.
         """
         if self.pretraining == "none":
             self.pretraining_loss_curves_ = None
-            return
+            return 0
         pairs = _layer_pairs(module, type(self).__name__)
-        data = as_dataset(X, device, y=sample_weight)
+        source = data.source(context.device)
         curves = []
         for depth, pair in enumerate(pairs):
-            if self._interrupted():  # Ctrl-C: no further stage
+            if context.interrupted:  # Ctrl-C: no further stage
                 break
-            if self.verbose:
-                layer = pair.encoder_layer
-                print(f"Greedy stage {depth + 1}/{len(pairs)}: layers "
-                      f"{layer.in_features}-{layer.out_features}-"
-                      f"{layer.in_features}")
+            self._announce_stage(depth, pair, len(pairs))
             # a fixed budget per stage; the user's callbacks watch the final
             # training of the whole stack only
-            net = self._make_net(pair, device, X.shape[0],
+            net = self._make_net(pair, context, data.n_samples,
                                  max_epochs=self.pretraining_max_iter,
                                  stage=True)
             pair.train()
-            self._train_net(net, data)
+            self._run(net, source, context)
             curves.append([float(v) for v in net.history[:, "train_loss"]])
-            if depth + 1 < len(pairs) and not self._interrupted():
+            if depth + 1 < len(pairs) and not context.interrupted:
                 # the stage's encoder layer is frozen from now on: evaluate
                 # it once on every sample and train the next pair on that
-                data = TensorData(map_batches(pair, data.X, device, "encode",
-                                              out="tensor"), device,
-                                  y=sample_weight)
+                source = source.with_input(map_batches(
+                    pair, source.X, context.device, "encode", out="tensor"))
         module.train()  # the stages left shared layers in evaluation mode
         self.pretraining_loss_curves_ = curves
-        if self.verbose and self.max_iter and not self._interrupted():
+        if self.verbose and self.max_iter and not context.interrupted:
             print("Fine-tuning the whole stack")
         return sum(len(curve) for curve in curves)
+
+    def _announce_stage(self, depth, pair, n_pairs):
+        if self.verbose:
+            layer = pair.encoder_layer
+            print(f"Greedy stage {depth + 1}/{n_pairs}: layers "
+                  f"{layer.in_features}-{layer.out_features}-"
+                  f"{layer.in_features}")
 
 
 def _layer_pairs(module, owner):

@@ -26,6 +26,8 @@ import zipfile
 import numpy as np
 import torch
 
+from ._version import __version__
+
 #: The file format's name and version; :func:`load` refuses others.
 FORMAT = "skae.model"
 FORMAT_VERSION = 1
@@ -34,13 +36,13 @@ _MANIFEST = "skae.json"
 
 #: Attributes that are not state: rebuilt on load (``net_``), caches
 #: recomputed on first use (``sampler_``), or transient.
-_NOT_SAVED = {"net_", "sampler_", "_fit_guard", "_module_kwargs"}
+_NOT_SAVED = {"net_", "sampler_", "_module_arguments"}
 
 
 def _skae_classes():
-    import skae
+    from ._registry import all_estimators
 
-    return {cls.__name__: cls for cls in skae.all_estimators()}
+    return {cls.__name__: cls for cls in all_estimators()}
 
 
 # ----------------------------------------------------------------------
@@ -236,8 +238,6 @@ class _Reader:
         raise ValueError(f"Unknown value kind {kind!r} in the model file.")
 
     def estimator(self, record):
-        from skorch.history import History
-
         classes = _skae_classes()
         name = record.get("class")
         if name not in classes:
@@ -264,17 +264,16 @@ class _Reader:
                     f"network that {name}'s parameters describe: {exc}"
                 ) from None
             device = _load_device(est.device)
-            est._attach_net(module.to(device), device)
-            est.net_.history = History(
+            est._attach_net(module.to(device), device, history=[
                 {k: self.decode(v) for k, v in epoch.items()}
-                for epoch in record["history"] or [])
+                for epoch in record["history"] or []])
         return est
 
 
 def _load_device(device):
     """Where a loaded model lives: its ``device`` if torch sees it here,
     else the CPU (a model fitted on a GPU loads on a CPU-only machine)."""
-    from ._net import resolve_device
+    from ._training import resolve_device
 
     try:
         return resolve_device(device)
@@ -327,10 +326,8 @@ def save(estimator, path):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         record = _Writer(archive).estimator(estimator)
-        import skae
-
         manifest = {"format": FORMAT, "format_version": FORMAT_VERSION,
-                    "skae_version": skae.__version__,
+                    "skae_version": __version__,
                     "torch_version": torch.__version__,
                     "estimator": record}
         archive.writestr(_MANIFEST, json.dumps(manifest, indent=1))

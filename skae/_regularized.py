@@ -21,7 +21,7 @@ from ._checks import check_positive_int
 from ._corruption import CorruptionMixin
 from ._greedy import GreedyPretrainingMixin
 from ._parameters import store_params
-from ._random import random_scope
+from ._training import random_scope
 from ._sampling import MixtureSamplingMixin
 from .nn import (
     NOISES,
@@ -110,7 +110,7 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
         return MLPAutoencoder(n_features, **self._module_kwargs(),
                               corruption=self._corruption())
 
-    def _finish_fit(self, X):
+    def _finish_fit(self, X, rng):
         # the chain starts from uniform noise over the training data's range
         low, high = X.min(axis=0), X.max(axis=0)
         if sp.issparse(X):

@@ -14,7 +14,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 from ._compat import Interval
 
-from ._random import random_scope
+from ._training import random_scope
 
 #: Training codes kept for the density of ``sample`` (a Gaussian mixture of
 #: a few components needs no more).
@@ -46,8 +46,7 @@ class MixtureSamplingMixin:
         "sampler_components": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def _finish_fit(self, X):
-        rng = check_random_state(self.random_state)
+    def _finish_fit(self, X, rng):
         keep = np.arange(X.shape[0])
         if len(keep) > _MAX_SAMPLER_CODES:
             keep = np.sort(rng.choice(keep, _MAX_SAMPLER_CODES, replace=False))

@@ -1,4 +1,12 @@
-"""StackedAE: the deep, symmetric autoencoder."""
+"""StackedAE, the deep symmetric autoencoder, and :func:`stack`, which
+makes one from autoencoders fitted one after the other."""
+
+import copy
+from numbers import Integral
+
+from sklearn.base import clone
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from ._architecture import MLPAutoencoderMixin
 from ._base import BaseAutoencoder
@@ -28,13 +36,9 @@ class StackedAE(GreedyPretrainingMixin, MixtureSamplingMixin,
         L2 penalty on the weights (``l2_reg`` in the TensorFlow tutorials,
         the optimizer's ``weight_decay``; with L-BFGS, which has none,
         ``alpha / 2`` times their squared norm is added to the loss);
-        biases are not penalised. The
-        small default keeps a wide or deep network from overfitting: on
-        4,000 MNIST digits it lowers the held-out error of the default
-        network from 0.649 to 0.623 times PCA's at 32 components (0.646 to
-        0.610 for a second seed) and of a 1000-500-250-30 network from
-        0.627 to 0.588, and changes the small data sets by a few percent
-        either way. ``alpha=0`` trains without it.
+        biases are not penalised. The small default keeps a wide or deep
+        network from overfitting (measurements in
+        :ref:`choosing-defaults`). ``alpha=0`` trains without it.
 
     Attributes
     ----------
@@ -92,3 +96,132 @@ class StackedAE(GreedyPretrainingMixin, MixtureSamplingMixin,
             return super()._rebuild_module()
         # the result of skae.stack: a chain of the stacked networks
         return ChainedAutoencoder([part._rebuild_module() for part in parts])
+
+
+def stack(autoencoders):
+    """Combine autoencoders, each fitted on the previous one's codes.
+
+    This is the "one autoencoder at a time, in multiple graphs" method of
+    Géron's *Hands-On Machine Learning* (ch. 15): fit a shallow autoencoder on the data, a second one on its codes,
+    and so on, then stack them into one deep autoencoder. The result's
+    :meth:`~StackedAE.transform` runs the encoders in order (it equals the
+    pipeline's ``transform``) and its :meth:`~StackedAE.inverse_transform`
+    decodes through every decoder in reverse order, each to its own input
+    space. Fit it again with ``warm_start=True`` to fine-tune the whole stack
+    end to end.
+
+    Parameters
+    ----------
+    autoencoders : sequence of fitted autoencoders, or a fitted Pipeline
+        Outermost first; each must have been fitted on the codes of the one
+        before it (``n_features_in_`` equal to the previous
+        ``n_components``), as the steps of a fitted
+        ``Pipeline([("ae1", StackedAE(...)), ("ae2", StackedAE(...))])``.
+        They are copied, not shared.
+
+    Returns
+    -------
+    stacked : StackedAE
+        A fitted StackedAE whose ``module_`` is a
+        :class:`skae.nn.ChainedAutoencoder` of copies of the networks.
+        ``hidden_layer_sizes`` and ``n_components`` describe the whole stack;
+        its other parameters (training settings, activation, loss) are those
+        of the first autoencoder when it is a StackedAE, so that ``clone``
+        and ``fit`` train a network of the same shape end to end.
+        ``pretraining_loss_curves_`` holds each autoencoder's
+        ``loss_curve_``; ``loss_curve_`` is empty and ``n_iter_`` 0 until
+        it is fine-tuned. :meth:`~StackedAE.sample` draws codes from the last
+        autoencoder's training codes.
+
+    See Also
+    --------
+    StackedAE : ``pretraining="greedy"`` trains the layer pairs one at a time
+        inside a single network (with cached hidden outputs).
+    sklearn.pipeline.Pipeline : chains the fitted autoencoders' ``transform``
+        and ``inverse_transform`` too, but cannot fine-tune them as one
+        network, which the stacked result can (``warm_start=True``).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.pipeline import Pipeline
+    >>> from skae import StackedAE, stack
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> X = X / 16
+    >>> pipe = Pipeline([
+    ...     ("ae1", StackedAE(n_components=32, hidden_layer_sizes=(),
+    ...                       max_iter=5, random_state=0)),
+    ...     ("ae2", StackedAE(n_components=8, hidden_layer_sizes=(),
+    ...                       max_iter=5, random_state=0)),
+    ... ]).fit(X)
+    >>> ae = stack(pipe)
+    >>> ae.hidden_layer_sizes, ae.n_components
+    ((32,), 8)
+    >>> bool((ae.transform(X) == pipe.transform(X)).all())
+    True
+    >>> ae.inverse_transform(ae.transform(X)).shape
+    (1797, 64)
+    """
+    steps = _stackable(autoencoders)
+    first, last = steps[0], steps[-1]
+    sizes = []
+    for ae in steps:
+        sizes += [*_hidden_sizes(ae), ae.n_components]
+    names = StackedAE().get_params()
+    params = {k: v for k, v in first.get_params().items() if k in names}
+    params.update(n_components=last.n_components,
+                  hidden_layer_sizes=tuple(sizes[:-1]),
+                  pretraining="none", warm_start=False)
+    stacked = StackedAE(**params)
+
+    module = ChainedAutoencoder([copy.deepcopy(ae.module_) for ae in steps])
+    stacked._adopt(module, first.n_features_in_,
+                   getattr(first, "feature_names_in_", None))
+    # what the chain is made of, to rebuild it (skae.load): each part's
+    # parameters and the fitted attributes its network is built from
+    stacked._stack_parts = [_architecture(ae) for ae in steps]
+    stacked.pretraining_loss_curves_ = [list(ae.loss_curve_) for ae in steps]
+    # the stack's codes are the last autoencoder's
+    stacked._adopt_sampler(last)
+    return stacked
+
+
+def _architecture(ae):
+    """An unfitted copy of ``ae`` that can rebuild its network."""
+    part = clone(ae)
+    for name, value in ae._build_attributes().items():
+        setattr(part, name, value)
+    return part
+
+
+def _hidden_sizes(ae):
+    sizes = getattr(ae, "hidden_layer_sizes", ())
+    return [sizes] if isinstance(sizes, Integral) else list(sizes)
+
+
+def _stackable(autoencoders):
+    """The fitted autoencoders to stack, each fitted on the codes of the
+    one before it, as a list (or an error that says what is wrong)."""
+    if isinstance(autoencoders, Pipeline):
+        steps = [est for _, est in autoencoders.steps]
+    else:
+        steps = list(autoencoders)
+    if not steps:
+        raise ValueError("stack needs at least one fitted autoencoder.")
+    for i, ae in enumerate(steps):
+        if not isinstance(ae, BaseAutoencoder):
+            raise TypeError(
+                f"stack combines skae autoencoders; step {i} is "
+                f"{type(ae).__name__}."
+            )
+        check_is_fitted(ae)
+    for i, (inner, outer) in enumerate(zip(steps[1:], steps), start=1):
+        if inner.n_features_in_ != outer.n_components:
+            raise ValueError(
+                f"Autoencoder {i} was fitted on {inner.n_features_in_} "
+                f"features, but autoencoder {i - 1} makes codes of "
+                f"n_components={outer.n_components}: fit each autoencoder on "
+                "the codes of the one before it (for example as the steps of "
+                "a Pipeline)."
+            )
+    return steps

@@ -6,17 +6,17 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from scipy.special import ndtri
-from skorch.callbacks import Callback
-from ._compat import Interval, StrOptions
 
 from ._architecture import MLPLayersMixin
-from ._averaging import WeightAveraging
 from ._base import BaseAutoencoder
 from ._checks import check_unit_interval
-from ._data import dask_blockwise, is_row_array, rows_per_block
+from ._compat import Interval, StrOptions
+from ._dask import dask_blockwise
 from ._parameters import store_params
-from ._random import torch_seed
 from ._sampling import PriorSamplingMixin
+from ._training import (
+    LinearWarmup, WeightAveraging, is_row_array, rows_per_block,
+)
 from .nn import VariationalMLP
 
 #: Draws of the reconstruction term in ``score_samples``' ELBO estimate.
@@ -104,31 +104,6 @@ def binarization_noise(X):
     return added / variance
 
 
-class KLWarmup(Callback):
-    """Set the latent loss weight of each epoch and record it as ``kl_weight``.
-
-    The weight grows linearly from 0 at the first epoch to ``beta`` after
-    ``warmup`` epochs and stays there (Bowman et al., 2016; Sonderby et al.,
-    2016). ``start`` counts the epochs of previous fits (warm start).
-    """
-
-    def __init__(self, beta=1.0, warmup=0, start=0):
-        self.beta = beta
-        self.warmup = warmup
-        self.start = start
-
-    def weight(self, epoch):
-        """Weight of epoch ``epoch`` (0-based, counting previous fits)."""
-        if epoch >= self.warmup:
-            return self.beta
-        return self.beta * epoch / self.warmup
-
-    def on_epoch_begin(self, net, **kwargs):
-        weight = self.weight(self.start + len(net.history) - 1)
-        net.module_.kl_weight = weight
-        net.history.record("kl_weight", weight)
-
-
 class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
     """Variational autoencoder (Kingma and Welling, 2014).
 
@@ -195,13 +170,9 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         levels it destroys information. ``"auto"`` binarises with
         ``likelihood="bernoulli"`` when the draws add at most half the
         data's variance (mean ``x * (1 - x)`` over the mean variance of the
-        features: MNIST 0.28, ``load_digits() / 16`` 0.96, the faces of
-        :func:`skae.datasets.load_faces` 5.9), as measured: on 4,000 MNIST
-        digits Géron's 784-500-500-20 network reaches 107.5 nats of
-        held-out negative ELBO with it and 108.5 without (seed 0, with
-        ``average``), while on the 8x8 digits it costs 0.2-0.4 nats and on
-        the faces up to 2.2. The choice is ``binarize_input_``. True needs
-        X in [0, 1].
+        features), so MNIST's nearly binary pixels are binarised and grey
+        levels are not (measurements in :ref:`choosing-defaults`). The
+        choice is ``binarize_input_``. True needs X in [0, 1].
     average : bool, default=True
         Keep a running average of the weights over the optimizer's steps
         and make it the fitted network (as ``SGDRegressor(average=True)``,
@@ -210,11 +181,9 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         steps). With a held-out split (``early_stopping``) the validation
         loss is that of the averaged weights, so the best epoch kept is an
         average too. The average smooths out the noise of the
-        reparameterised draws and of the mini-batches: on 4,000 MNIST
-        digits, Géron's 784-500-500-20 network reaches 107.5 nats of
-        held-out negative ELBO with it and 108.0 without (seed 0, with
-        ``binarize_input``), at the cost of one copy of the weights; the
-        averaged weights improve for longer, so fits tend to run more
+        reparameterised draws and of the mini-batches (measurements in
+        :ref:`choosing-defaults`), at the cost of one copy of the weights;
+        the averaged weights improve for longer, so fits tend to run more
         epochs. Ignored by ``partial_fit`` and with ``optimizer="lbfgs"``
         (full-batch steps chosen by a line search).
     early_stopping : bool or "auto", default="auto"
@@ -222,12 +191,8 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         (the negative ELBO) stops improving and keep the best epoch's
         parameters. Without it, training stops when the training loss stops
         improving. ``"auto"`` holds out when ``fit`` gets at least 1,000
-        samples: a VAE overfits long before its training loss settles (on
-        4,000 MNIST digits, Géron's 784-500-500-20 network ends at 112.9
-        nats of held-out negative ELBO after 200 epochs with
-        ``early_stopping=False``, and at 108.9 after 104 epochs, half the
-        time, with the hold-out; both without ``binarize_input`` and
-        ``average``).
+        samples: a VAE overfits long before its training loss settles
+        (measurements in :ref:`choosing-defaults`).
     random_state : int, RandomState instance or None, default=None
         Seeds the initialisation, the shuffling, the reparameterisation
         noise and the fixed draws of the scores. An int gives bit-identical
@@ -355,21 +320,21 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
             check_unit_interval(X, "binarize_input=True",
                                 alternative="binarize_input=False")
 
-    def _callbacks(self, epochs_done=0, partial=False):
-        callbacks = [("kl_warmup", KLWarmup(self.beta, self.kl_warmup,
-                                            start=epochs_done))]
-        if self.average and not partial and not issubclass(
-                self._optimizer_class(), torch.optim.LBFGS):
+    def _callbacks(self, context):
+        callbacks = [("kl_warmup", LinearWarmup(
+            "kl_weight", self.beta, self.kl_warmup,
+            start=context.epochs_done))]
+        if self.average and not context.partial and not self._uses_lbfgs():
             callbacks.append(("weight_averaging", WeightAveraging()))
         return callbacks
 
-    def _burn_in_epochs(self, epochs_done=0):
+    def _burn_in_epochs(self, context):
         # losses are comparable only once the latent weight is beta
-        return max(0, self.kl_warmup - epochs_done)
+        return max(0, self.kl_warmup - context.epochs_done)
 
-    def _finish_fit(self, X):
+    def _finish_fit(self, X, rng):
         # seed of the fixed noise of score_samples and log_likelihood
-        self._score_seed = torch_seed(self.random_state)
+        self._score_seed = int(rng.randint(np.iinfo(np.int32).max))
 
     def _score(self, X, method, n_draws):
         """``module_.<method>(x, noise)`` chunk by chunk, with the noise of

@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from skorch.callbacks import Callback
 
 from skae import VariationalAE
-from skae._averaging import WeightAveraging
+from skae._training import WeightAveraging
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")

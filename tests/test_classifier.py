@@ -8,6 +8,8 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.utils.estimator_checks import check_classifiers_predictions
 
+from skorch.callbacks import Callback
+
 from skae import PretrainedClassifier, StackedAE
 from skae.nn import Encoder  # the standalone copy of the encoder
 
@@ -31,6 +33,21 @@ CLF = dict(max_iter=50, learning_rate=1e-2, consistency=0.0, noise=None,
 SEMI = dict(max_iter=20, learning_rate=1e-2, random_state=0)
 
 
+class RowCount(Callback):
+    """Records the rows of each epoch's training and validation batches in
+    the history (``train_rows``, ``valid_rows``)."""
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.rows = {"train": 0, "valid": 0}
+
+    def on_batch_end(self, net, batch, training, **kwargs):
+        self.rows["train" if training else "valid"] += len(batch[0])
+
+    def on_epoch_end(self, net, **kwargs):
+        for prefix, rows in self.rows.items():
+            net.history.record(f"{prefix}_rows", rows)
+
+
 def _semi(y, n_labeled, seed=0):
     """``y`` with all but ``n_labeled`` (stratified) samples set to -1."""
     rng = np.random.RandomState(seed)
@@ -51,7 +68,8 @@ def semi_digits(digits):
 @pytest.fixture(scope="module")
 def pretrained(semi_digits):
     X_train, y_semi, _, _ = semi_digits
-    return PretrainedClassifier(StackedAE(**AE), **CLF).fit(X_train, y_semi)
+    return PretrainedClassifier(StackedAE(**AE), callbacks=[RowCount()],
+                                **CLF).fit(X_train, y_semi)
 
 
 def test_pretraining_beats_the_same_network_from_random_init(pretrained,
@@ -75,8 +93,7 @@ def test_without_consistency_unlabeled_samples_train_only_the_autoencoder(
                        alone.transform(X_test))
     # ... the classifier only the 50 labeled ones, in every epoch
     history = pretrained.net_.history
-    assert {sum(history[i, "batches", :, "train_batch_size"])
-            for i in range(len(history))} == {50}
+    assert set(history[:, "train_rows"]) == {50}
     assert len(pretrained.loss_curve_) == pretrained.n_iter_ == CLF["max_iter"]
     proba = pretrained.predict_proba(X_test)
     assert proba.shape == (len(X_test), 10)
@@ -88,7 +105,8 @@ def test_without_consistency_unlabeled_samples_train_only_the_autoencoder(
 @pytest.fixture(scope="module")
 def semi(semi_digits):
     X_train, y_semi, _, _ = semi_digits
-    return PretrainedClassifier(StackedAE(**AE), **SEMI).fit(X_train, y_semi)
+    return PretrainedClassifier(StackedAE(**AE), callbacks=[RowCount()],
+                                **SEMI).fit(X_train, y_semi)
 
 
 def test_consistency_learns_from_the_unlabeled_samples(pretrained, semi,
@@ -103,8 +121,7 @@ def test_consistency_learns_from_the_unlabeled_samples(pretrained, semi,
     n_unlabeled = int(np.sum(y_semi == -1))
     rows = n_unlabeled + 50 * round(n_unlabeled / 50)
     history = semi.net_.history
-    assert {sum(history[i, "batches", :, "train_batch_size"])
-            for i in range(len(history))} == {rows}
+    assert set(history[:, "train_rows"]) == {rows}
     # predictions do not corrupt their input
     assert_array_equal(semi.predict_proba(X_test), semi.predict_proba(X_test))
 
@@ -137,13 +154,13 @@ def test_early_stopping_holds_out_labeled_samples_only(semi_digits):
     X_train, y_semi, _, _ = semi_digits
     clf = PretrainedClassifier(
         StackedAE(**{**AE, "max_iter": 5}), early_stopping=True,
-        validation_fraction=0.2, max_iter=3, random_state=0).fit(X_train,
-                                                                  y_semi)
+        validation_fraction=0.2, max_iter=3, callbacks=[RowCount()],
+        random_state=0).fit(X_train, y_semi)
     history = clf.net_.history
     # 10 of the 50 labeled digits are held out; the 40 others are repeated
-    assert sum(history[0, "batches", :, "valid_batch_size"]) == 10
+    assert history[0, "valid_rows"] == 10
     n_unlabeled = int(np.sum(y_semi == -1))
-    assert sum(history[0, "batches", :, "train_batch_size"]) == \
+    assert history[0, "train_rows"] == \
         n_unlabeled + 40 * round(n_unlabeled / 40)
     assert len(clf.validation_scores_) == 3
 
@@ -152,12 +169,10 @@ def test_partial_fit_passes_over_the_chunk_with_its_unlabeled_rows(
         semi_digits):
     X_train, y_semi, X_test, y_test = semi_digits
     clf = PretrainedClassifier(StackedAE(**{**AE, "max_iter": 5}),
-                               random_state=0)
+                               callbacks=[RowCount()], random_state=0)
     clf.partial_fit(X_train[:700], y_semi[:700], classes=np.arange(10))
     clf.partial_fit(X_train[700:], y_semi[700:])
-    history = clf.net_.history
-    sizes = [sum(history[i, "batches", :, "train_batch_size"])
-             for i in range(2)]
+    sizes = clf.net_.history[:, "train_rows"]
     for (start, stop), size in zip([(0, 700), (700, None)], sizes):
         chunk = y_semi[start:stop]
         n_labeled, n_unlabeled = np.sum(chunk != -1), np.sum(chunk == -1)

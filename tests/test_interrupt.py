@@ -9,7 +9,7 @@ from numpy.testing import assert_array_equal
 from skorch.callbacks import Callback
 
 from skae import PretrainedClassifier, StackedAE
-from skae._net import AutoencoderNet
+from skae._training import AutoencoderNet
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")

@@ -57,7 +57,7 @@ def _rss_anon():
 def test_memmap_fit_does_not_load_the_array(tmp_path, monkeypatch):
     """Anonymous memory during fit and transform grows by a fraction of the
     array (blocks in flight), not by the array."""
-    monkeypatch.setattr("skae._data._BLOCK_BYTES", 2**16)
+    monkeypatch.setattr("skae._training._rows.BLOCK_BYTES", 2**16)
     rng = np.random.default_rng(0)
     n, d = 40_000, 784  # 125 MB of float32
     X = np.memmap(tmp_path / "big.f32", dtype=np.float32, mode="w+",
@@ -152,10 +152,16 @@ def test_partial_fit_keeps_the_optimizer_between_calls(digits):
     X = digits[0]
     est = StackedAE(**FAST)
     est.partial_fit(X[:500])
-    net, state = est.net_, est.net_.optimizer_.state
-    assert state, "Adam's moments after the first pass"
+    net = est.net_
+    steps = [float(s["step"]) for s in net.optimizer_.state.values()]
+    assert steps, "Adam's moments after the first pass"
     est.partial_fit(X[500:])
-    assert est.net_ is net and est.net_.optimizer_.state
+    # Adam's moments go on from the first pass's (its step count adds up);
+    # the pass trained a copy of the net, and left the first one as it was
+    n_steps = -(-len(X[500:]) // est.net_.batch_size)
+    assert [float(s["step"]) for s in est.net_.optimizer_.state.values()] \
+        == [step + n_steps for step in steps]
+    assert [float(s["step"]) for s in net.optimizer_.state.values()] == steps
     assert est.n_iter_ == 2
     # the first pass starts from the network fit would build
     first = StackedAE(max_iter=1, **FAST).fit(X[:500])

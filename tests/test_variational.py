@@ -228,7 +228,7 @@ def test_binarize_input_regularises_on_mnist(mnist):
 
 
 def test_binarization_noise_reads_sparse_and_on_disk_data(digits, tmp_path):
-    from skae._data import RowArray
+    from skae._training import RowArray
     from skae._variational import binarization_noise
 
     X = digits[0]

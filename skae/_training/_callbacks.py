@@ -1,4 +1,12 @@
-"""Weight averaging: keep and use a running average of a network's weights."""
+"""Callbacks the estimators add to their nets, and the rules for the user's.
+
+* :class:`LinearWarmup`: a loss weight of the network that grows linearly
+  over the first epochs (the KL warm-up of a variational autoencoder);
+* :class:`WeightAveraging`: a running average of the weights, used for
+  validation and kept as the fitted network;
+* :func:`check_callbacks`, :func:`named_callbacks`: what ``callbacks``
+  may hold and how its entries are named.
+"""
 
 import torch
 from skorch.callbacks import Callback
@@ -7,6 +15,61 @@ from skorch.callbacks import Callback
 #: fraction (eta + 1) / (t + eta) towards the current weights, so the average
 #: covers roughly the last 1 / (eta + 1) of the steps so far.
 _ETA = 8
+
+
+def check_callbacks(callbacks):
+    """Raise a TypeError unless ``callbacks`` holds skorch callbacks or
+    ``(name, callback)`` pairs."""
+    for i, entry in enumerate(callbacks or []):
+        callback = entry
+        if isinstance(entry, tuple) and len(entry) == 2 \
+                and isinstance(entry[0], str):
+            callback = entry[1]
+        if not (isinstance(callback, Callback)
+                or (isinstance(callback, type)
+                    and issubclass(callback, Callback))):
+            raise TypeError(
+                f"callbacks[{i}] is {entry!r} ({type(entry).__name__}); "
+                "callbacks must be skorch callbacks (instances of "
+                "skorch.callbacks.Callback) or (name, callback) pairs.")
+
+
+def named_callbacks(callbacks):
+    """``(name, callback)`` of ``callbacks``; an unnamed callback is named
+    by its class, as skorch names it."""
+    if not isinstance(callbacks, (list, tuple)):
+        return []  # None, or a wrong value that fit will explain
+    return [entry if isinstance(entry, tuple) and len(entry) == 2
+            else (type(entry).__name__, entry) for entry in callbacks]
+
+
+class LinearWarmup(Callback):
+    """Set a loss weight of the network at each epoch, growing linearly.
+
+    The network's attribute ``attribute`` is 0 at the first epoch, grows
+    linearly to ``value`` over ``epochs`` epochs and stays there (the KL
+    annealing of Bowman et al., 2016; Sonderby et al., 2016). Each epoch's
+    weight is recorded in the history under ``attribute``. ``start``
+    counts the epochs of the training this one continues (a warm start,
+    earlier ``partial_fit`` passes).
+    """
+
+    def __init__(self, attribute, value=1.0, epochs=0, start=0):
+        self.attribute = attribute
+        self.value = value
+        self.epochs = epochs
+        self.start = start
+
+    def weight(self, epoch):
+        """Weight of epoch ``epoch`` (0-based, counting previous fits)."""
+        if epoch >= self.epochs:
+            return self.value
+        return self.value * epoch / self.epochs
+
+    def on_epoch_begin(self, net, **kwargs):
+        weight = self.weight(self.start + len(net.history) - 1)
+        setattr(net.module_, self.attribute, weight)
+        net.history.record(self.attribute, weight)
 
 
 class WeightAveraging(Callback):

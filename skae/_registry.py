@@ -1,0 +1,57 @@
+"""Every public estimator class of skae, in one place below the package top.
+
+``skae.all_estimators()`` and :func:`skae.load` (which builds only these
+classes) read it, so no module has to import the package ``skae`` itself.
+"""
+
+from ._adversarial import AdversarialAE
+from ._classifier import PretrainedClassifier
+from ._conv import ConvAE
+from ._custom import CustomAE
+from ._linear import LinearAE
+from ._outlier import AutoencoderOutlierDetector
+from ._regularized import (
+    ContractiveAE,
+    DenoisingAE,
+    KSparseAE,
+    SparseAE,
+    WinnerTakeAllAE,
+)
+from ._stacked import StackedAE
+from ._variational import VariationalAE
+
+_ESTIMATORS = (
+    AdversarialAE,
+    AutoencoderOutlierDetector,
+    ContractiveAE,
+    ConvAE,
+    CustomAE,
+    DenoisingAE,
+    KSparseAE,
+    LinearAE,
+    PretrainedClassifier,
+    SparseAE,
+    StackedAE,
+    VariationalAE,
+    WinnerTakeAllAE,
+)
+
+
+def all_estimators():
+    """Every public estimator class of skae, sorted by name.
+
+    The common tests run scikit-learn's checks on each of them, so a new
+    variant exported here is checked automatically.
+
+    Returns
+    -------
+    estimators : list of type
+
+    Examples
+    --------
+    >>> from skae import all_estimators
+    >>> names = [cls.__name__ for cls in all_estimators()]
+    >>> {"LinearAE", "StackedAE"} <= set(names) and names == sorted(names)
+    True
+    """
+    return sorted(_ESTIMATORS, key=lambda cls: cls.__name__)

@@ -1,0 +1,75 @@
+"""Inference: a network applied to samples batch by batch, without gradients."""
+
+import copy
+
+import numpy as np
+import torch
+
+from ._rows import iter_rows, numpy_dtype
+
+
+def _to_tensor(rows, device, dtype, np_dtype):
+    """A batch of rows (ndarray or tensor) as a tensor on ``device``."""
+    if isinstance(rows, torch.Tensor):
+        return rows.to(device, dtype)
+    rows = np.ascontiguousarray(rows, dtype=np_dtype)
+    if not rows.flags.writeable:  # torch wants writable memory
+        rows = rows.copy()
+    return torch.from_numpy(rows).to(device)
+
+
+def map_batches(module, X, device, method=None, batch_size=1024,
+                out="numpy", **kwargs):
+    """Apply ``module`` (or ``module.<method>``) to ``X`` batch by batch.
+
+    The module runs in evaluation mode without gradients. Float64 input is
+    evaluated by a float64 copy of the module, so that float64 results do not
+    depend on how the samples are batched (float32 GEMM results can differ
+    in the last bits between batch sizes). ``X`` is read batch by batch and
+    never copied whole (an array on disk is read ahead in a background
+    thread); the numpy output is allocated once and filled batch by batch.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    X : ndarray, scipy CSR matrix, torch.Tensor or RowArray
+    device : torch.device
+        Where ``module`` lives.
+    method : str or None, default=None
+        Name of the module's method to apply; None calls the module.
+    batch_size : int, default=1024
+    out : {"numpy", "tensor"}, default="numpy"
+        Return a host ndarray, or a tensor on ``device``.
+    **kwargs
+        Passed to the method with every batch (tensors among them are the
+        method's to move to the batch's device and dtype).
+
+    Returns
+    -------
+    out : ndarray or torch.Tensor
+        The outputs of all samples, in order.
+    """
+    if X.dtype in (np.float64, torch.float64):
+        module = copy.deepcopy(module).double()
+    module.eval()
+    fn = module if method is None else getattr(module, method)
+    dtype = next(module.parameters()).dtype
+    np_dtype = numpy_dtype(dtype)
+    result, parts = None, []
+    with torch.no_grad():
+        for start, rows in iter_rows(X, batch_size):
+            yb = fn(_to_tensor(rows, device, dtype, np_dtype), **kwargs)
+            if out == "tensor":
+                parts.append(yb)
+                continue
+            yb = yb.cpu().numpy()
+            if result is None:
+                result = np.empty((X.shape[0], *yb.shape[1:]), yb.dtype)
+            result[start:start + len(yb)] = yb
+        if result is None and not parts:  # no rows: the output's width
+            empty = torch.zeros((0, X.shape[1]), dtype=dtype, device=device)
+            parts.append(fn(empty, **kwargs))
+            result = parts[0].cpu().numpy()
+    if out == "tensor":
+        return torch.cat(parts)
+    return result
