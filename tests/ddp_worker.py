@@ -21,8 +21,10 @@ def main(out_dir, name):
     X = (X / 16).astype(np.float32)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=400, random_state=0, stratify=y)
-    # "weighted": only the digits 0-4 count (sample_weight 1, the others 0)
-    sample_weight = (y_train < 5).astype(float) if name == "weighted" else None
+    # "weighted", "variant": only the digits 0-4 count (sample_weight 1, the
+    # others 0)
+    weighted = name in ("weighted", "variant")
+    sample_weight = (y_train < 5).astype(float) if weighted else None
     est = make("stacked" if name == "weighted" else name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -31,7 +33,10 @@ def main(out_dir, name):
                for i, p in enumerate(est.module_.parameters())}
     errors = ((est.inverse_transform(est.transform(X_test)) - X_test) ** 2
               ).mean(1)
+    history = est.net_.history
+    norm_curve = history[:, "train_norm"] if name == "variant" else []
     np.savez(f"{out_dir}/{name}-{rank}.npz", mse=errors.mean(),
+             norm_curve=np.asarray(norm_curve),
              mse_low=errors[y_test < 5].mean(),
              mse_high=errors[y_test >= 5].mean(), n_iter=est.n_iter_,
              curve=np.asarray(est.loss_curve_), **weights)
@@ -46,6 +51,11 @@ def make(name, batch_size=64):
                               random_state=0)
     if name == "linear":  # full-batch L-BFGS
         return skae.LinearAE(n_components=8, max_iter=30, random_state=0)
+    if name == "variant":  # defined in a test: a loss term and a batch field
+        from test_variant import NormAE
+
+        return NormAE(n_components=16, hidden_layer_sizes=(64,), max_iter=15,
+                      batch_size=batch_size, random_state=0)
     if name == "adversarial":
         return skae.AdversarialAE(n_components=2, hidden_layer_sizes=(32,),
                                   discriminator_layer_sizes=(16,),

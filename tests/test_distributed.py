@@ -60,7 +60,7 @@ def _weights(result):
 
 
 @pytest.mark.parametrize("name", ["stacked", "linear", "adversarial",
-                                  "weighted"])
+                                  "weighted", "variant"])
 def test_two_processes_train_one_model(name, tmp_path):
     rank0, rank1 = _torchrun(tmp_path, name)
     # every process ends with the same weights and the same history (the
@@ -69,7 +69,11 @@ def test_two_processes_train_one_model(name, tmp_path):
         assert_allclose(a, b, rtol=0, atol=1e-6)
     assert int(rank0["n_iter"]) == int(rank1["n_iter"])
     assert_allclose(rank0["curve"], rank1["curve"], rtol=1e-6)
-    if name == "weighted":
+    if name == "variant":
+        # the variant's own batch field and loss term are trained in each
+        # process, over its share of the rows
+        assert len(rank0["norm_curve"]) == int(rank0["n_iter"])
+    if name in ("weighted", "variant"):
         # sample_weight travels with each process's rows: only the digits
         # 0-4 were learned
         # (2.3x on one machine; 1.17x without weights)
