@@ -96,8 +96,8 @@ class MLPAutoencoderMixin(MLPLayersMixin, ReconstructionMixin):
         biases, as the TensorFlow code of Géron's *Hands-On Machine
         Learning* (ch. 15); ``"pytorch"``: PyTorch's own default for
         ``nn.Linear``, weights and biases uniform in +-1/sqrt(fan_in), a
-        smaller start that trains faster on MNIST (user guide, "Choosing
-        defaults").
+        smaller start that trains faster on MNIST (see
+        :ref:`choosing-defaults`).
     """
 
     _parameter_constraints = {

@@ -113,7 +113,8 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
     (1797, 8, 8)
     """
 
-    #: fewer, larger batches than the dense models (not remeasured)
+    #: fewer, larger batches than the dense models: a convolution step
+    #: costs more
     _auto_batch_steps = 10
 
     _parameter_constraints = {

@@ -25,11 +25,9 @@ class LinearAE(MixtureSamplingMixin, BaseAutoencoder):
         penalised. With more features than training samples the encoder's
         weights along directions the training data do not span get no
         gradient and keep their random start, which new samples then
-        reach: on the 100 faces (625 pixels, 80 training images) the
-        held-out error was 1.04 / 1.18 times PCA's at 2 / 16 components
-        without the penalty, and is 1.000 / 1.004 with it. Elsewhere it
-        costs at most 0.4% (MNIST at 32 components: 1.005 instead of
-        1.002 times PCA's). ``alpha=0`` trains without it.
+        reach; the penalty brings them to 0, so that held-out samples are
+        encoded as PCA would (measurements in :ref:`choosing-defaults`).
+        ``alpha=0`` trains without it.
     batch_size : int or "auto", default="auto"
         Mini-batch size. ``"auto"`` is the whole data set for L-BFGS, else
         ``n_samples // 40`` clipped to [16, 200].
