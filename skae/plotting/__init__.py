@@ -49,8 +49,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import safe_indexing
-from ._images import image_shape_param
+from .._compat import safe_indexing
+from .._images import image_shape_param
 
 __all__ = [
     "maximize_activation",
