@@ -50,7 +50,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import safe_indexing
-from .._images import image_shape_param
+from ._common import _as_2d, _check_units, _codes, _new_axes, _pyplot, _samples
+from ._grid import _image_grid, _resolve_image_shape, _spatial_size
 
 __all__ = [
     "maximize_activation",
@@ -64,17 +65,11 @@ __all__ = [
     "plot_score_histogram",
 ]
 
-#: Colour maps: images of data, and signed weights (symmetric limits).
-_IMAGE_CMAP = "gray_r"
+#: Colour map of signed weights (drawn with symmetric limits).
 _WEIGHT_CMAP = "RdBu_r"
 
 #: Up to this many distinct labels get a legend; more get a colour bar.
 _MAX_LEGEND_CLASSES = 20
-
-#: The smallest square taken for an image without being told: 8x8 (the
-#: digits of ``load_digits``). 4, 9, ..., 49 features are more often a
-#: table than a tiny image.
-_MIN_SQUARE_SIDE = 8
 
 #: Tabular reconstructions: sample panels per row, and the most features
 #: whose names label the bars of the per-feature error.
@@ -82,188 +77,8 @@ _TABULAR_COLS = 5
 _MAX_FEATURE_LABELS = 40
 
 
-def _pyplot():
-    """Import matplotlib's pyplot, or say how to install it."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(
-            "skae.plotting needs matplotlib, which is not installed. Install "
-            "it with `pip install skae[plot]` (or `pip install matplotlib`)."
-        ) from exc
-    return plt
-
-
 # ----------------------------------------------------------------------
 # helpers
-def _as_2d(X, name="X"):
-    """One sample (1-D) or several (2-D) as a 2-D array."""
-    X = np.asarray(X)
-    if X.ndim == 1:
-        X = X.reshape(1, -1)
-    if X.ndim != 2:
-        raise ValueError(
-            f"{name} must be one sample (1-D) or a 2-D array of samples; got "
-            f"an array of shape {X.shape}."
-        )
-    return X
-
-
-def _samples(X):
-    """``X`` for the estimator, ``X`` as a float 2-D array, its image shape.
-
-    3-D and 4-D arrays are images ``(n, H, W)`` or ``(n, C, H, W)``: they
-    are flattened (skae's ConvAE takes flat rows once fitted) and their
-    shape is returned (else None). A DataFrame is passed to the estimator
-    as it is, so that its column names are checked.
-    """
-    if hasattr(X, "iloc"):  # a DataFrame: keep it for the estimator
-        return X, np.asarray(X, dtype=float), None
-    X = np.asarray(X)
-    array_shape = None
-    if X.ndim >= 3:
-        array_shape = X.shape[1:]
-        X = X.reshape(len(X), -1)
-    X = _as_2d(X)
-    return X, X.astype(float, copy=False), array_shape
-
-
-def _inner_estimators(est):
-    """``est`` and, for a Pipeline, its steps (nested Pipelines too)."""
-    if est is None or isinstance(est, str):  # "passthrough"
-        return
-    yield est
-    if isinstance(est, Pipeline):
-        for _, step in est.steps:
-            yield from _inner_estimators(step)
-
-
-def _fit_shape(shape, n_features):
-    """``shape`` (H, W) or (C, H, W) for ``n_features`` values (one -1 is
-    inferred, by ConvAE's rule), or None when it does not fit."""
-    try:
-        shape = [int(s) for s in np.atleast_1d(shape)]
-        resolved = image_shape_param(shape, n_features)
-    except (TypeError, ValueError):
-        return None
-    return resolved[1:] if len(shape) == 2 else resolved
-
-
-def _resolve_image_shape(image_shape, n_features, est=None, *,
-                         array_shape=None, required=True):
-    """The shape in which to draw a sample of ``n_features`` values.
-
-    The first that applies: the ``image_shape`` argument (an error when it
-    does not fit), ``array_shape`` (the shape of 3-D / 4-D input), the
-    fitted ``image_shape_`` of ``est`` or of a step of it (a ConvAE's
-    ``(C, H, W)``, also inside a Pipeline), their
-    ``image_shape`` parameter, a square of side ``_MIN_SQUARE_SIDE`` or
-    more. Otherwise the data are not images: a ValueError when
-    ``required``, else None.
-    """
-    if image_shape is not None:
-        shape = _fit_shape(image_shape, n_features)
-        if shape is None:
-            raise ValueError(
-                f"image_shape={tuple(np.atleast_1d(image_shape))!r} does not "
-                f"fit {n_features} features: it must be (height, width), or "
-                "include a channel axis, with the product of its sizes equal "
-                f"to {n_features}."
-            )
-        return shape
-    candidates = [array_shape]
-    inner = list(_inner_estimators(est))
-    candidates += [getattr(e, "image_shape_", None) for e in inner]
-    candidates += [getattr(e, "image_shape", None) for e in inner]
-    for candidate in candidates:
-        if candidate is not None:
-            shape = _fit_shape(candidate, n_features)
-            if shape is not None:
-                return shape
-    side = math.isqrt(n_features)
-    if side * side == n_features and side >= _MIN_SQUARE_SIDE:
-        return (side, side)
-    if required:
-        raise ValueError(
-            f"Cannot guess the image shape of {n_features} features (not a "
-            f"square of side {_MIN_SQUARE_SIDE} or more, and the estimator "
-            "has no image_shape_); pass image_shape=(height, width)."
-        )
-    return None
-
-
-def _spatial_size(shape):
-    """(height, width) of an image shape, channels first or last."""
-    if len(shape) == 2:
-        return shape
-    if shape[-1] not in (3, 4) and shape[0] in (1, 3, 4):
-        return shape[1:]
-    return shape[:2]
-
-
-def _displayable(image):
-    """An image as imshow wants it: (H, W) or channels last (H, W, 3|4)."""
-    if image.ndim == 3:
-        if image.shape[-1] not in (3, 4) and image.shape[0] in (1, 3, 4):
-            image = np.moveaxis(image, 0, -1)  # channels first -> last
-        if image.shape[-1] == 1:
-            image = image[..., 0]
-        elif image.shape[-1] in (3, 4):
-            # colour images: imshow needs values in [0, 1]
-            lo, hi = image.min(), image.max()
-            if lo < 0 or hi > 1:
-                image = (image - lo) / ((hi - lo) or 1.0)
-    return image
-
-
-def _image_grid(images, n_cols, image_shape, *, titles=None, row_labels=None,
-                col_titles=None, cmap=_IMAGE_CMAP, vmin=None, vmax=None,
-                symmetric=False, suptitle=None, cell=1.0):
-    """A figure with one image per axes, ``n_cols`` per row.
-
-    Axes beyond ``len(images)`` are removed, so ``len(fig.axes)`` is the
-    number of images. ``symmetric`` centres each image's colour scale on 0
-    (for signed weights).
-    """
-    plt = _pyplot()
-    n_images = len(images)
-    n_rows = max(1, math.ceil(n_images / n_cols))
-    height = cell * n_rows * 1.15 + (0.5 if suptitle else 0.1)
-    fig, axes = plt.subplots(n_rows, n_cols, squeeze=False,
-                             figsize=(cell * n_cols + 0.3, height))
-    for k, ax in enumerate(axes.ravel()):
-        if k >= n_images:
-            ax.remove()
-            continue
-        image = _displayable(
-            np.asarray(images[k], dtype=float).reshape(image_shape))
-        lo, hi = vmin, vmax
-        if symmetric:
-            bound = float(np.abs(image).max()) or 1.0
-            lo, hi = -bound, bound
-        ax.imshow(image, cmap=None if image.ndim == 3 else cmap,
-                  vmin=lo, vmax=hi, interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        if titles is not None:
-            ax.set_title(titles[k], fontsize=7, pad=2)
-        row, col = divmod(k, n_cols)
-        if col_titles is not None and row == 0:
-            ax.set_title(col_titles[col], fontsize=7, pad=2)
-        if row_labels is not None and col == 0:
-            ax.set_ylabel(row_labels[row], rotation=0, ha="right",
-                          va="center", fontsize=8)
-    if suptitle:
-        fig.suptitle(suptitle, fontsize=10)
-    return fig
-
-
-def _codes(est, X):
-    return np.asarray(est.transform(X), dtype=float)
-
-
 def _interpolate(est, x_start, x_end, n_steps):
     """Decoded points on the straight line between the codes of two inputs.
 
@@ -308,25 +123,6 @@ def _first_layer_weights(est):
             f"{weight.shape}."
         )
     return weight
-
-
-def _check_units(units, n_units, what="unit"):
-    units = [units] if isinstance(units, Integral) else list(units)
-    bad = [u for u in units if not isinstance(u, Integral)
-           or not 0 <= u < n_units]
-    if bad or not units:
-        raise ValueError(
-            f"{what}s must be integers in [0, {n_units}); got {bad or units}."
-        )
-    return units
-
-
-def _new_axes(ax, figsize):
-    if ax is not None:
-        return ax.figure, ax
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return fig, ax
 
 
 # ----------------------------------------------------------------------
