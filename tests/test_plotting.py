@@ -20,7 +20,6 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
 
-import skae  # noqa: E402
 from skae import AutoencoderOutlierDetector, ConvAE, StackedAE  # noqa: E402
 from skae import plotting  # noqa: E402
 from skae.nn import MLPAutoencoder  # noqa: E402
@@ -211,15 +210,14 @@ def test_interpolation_runs_between_the_two_reconstructions(ae, digits):
         plot_interpolation(ae, digits[1][:2], b)
 
 
-def test_interpolation_uses_skae_interpolate_when_present(ae, digits,
-                                                          monkeypatch):
+def test_interpolation_uses_skae_interpolate(ae, digits, monkeypatch):
     calls = []
 
     def interpolate(estimator, x_start, x_end, n_steps):
         calls.append(n_steps)
         return np.tile(np.linspace(0, 1, 64), (n_steps, 1))
 
-    monkeypatch.setattr(skae, "interpolate", interpolate, raising=False)
+    monkeypatch.setattr(plotting._latent, "interpolate", interpolate)
     images = _images(plot_interpolation(ae, digits[1][0], digits[1][1], 3))
     assert calls == [3]
     assert_allclose(images[1], np.linspace(0, 1, 64).reshape(SHAPE))

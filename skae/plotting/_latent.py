@@ -9,6 +9,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._interpolate import interpolate
 from ._common import _as_2d, _codes, _new_axes, _pyplot
 from ._grid import _image_grid, _resolve_image_shape
 
@@ -249,8 +250,8 @@ def plot_interpolation(est, x_start, x_end, n_steps=8, image_shape=None):
 
     Both inputs are encoded, ``n_steps`` codes are taken on the straight
     line between their codes (both ends included) and decoded, showing how
-    the decoder morphs one input into the other. Uses
-    ``skae.interpolate`` when it is available.
+    the decoder morphs one input into the other. The decoded points are
+    those of :func:`skae.interpolate`.
 
     Parameters
     ----------
@@ -298,7 +299,8 @@ def plot_interpolation(est, x_start, x_end, n_steps=8, image_shape=None):
     if not isinstance(n_steps, Integral) or n_steps < 2:
         raise ValueError(f"n_steps must be an integer >= 2; got {n_steps!r}.")
     shape = _resolve_image_shape(image_shape, starts.shape[1], est)
-    lines = [_interpolate(est, a, b, n_steps) for a, b in zip(starts, ends)]
+    lines = [np.asarray(interpolate(est, a, b, n_steps))
+             for a, b in zip(starts, ends)]
     images = np.vstack(lines)
     return _image_grid(
         images, n_steps, shape,
@@ -308,20 +310,3 @@ def plot_interpolation(est, x_start, x_end, n_steps=8, image_shape=None):
         suptitle=f"{type(est).__name__}: interpolation between codes",
     )
 
-
-def _interpolate(est, x_start, x_end, n_steps):
-    """Decoded points on the straight line between the codes of two inputs.
-
-    Uses ``skae.interpolate`` when skae provides it, else encodes both
-    inputs, takes ``n_steps`` evenly spaced codes between them (both ends
-    included) and decodes them. Returns an array (n_steps, n_features).
-    """
-    import skae
-
-    interpolate = getattr(skae, "interpolate", None)
-    if interpolate is not None:
-        return np.asarray(interpolate(est, x_start, x_end, n_steps))
-    codes = np.asarray(est.transform(np.vstack([x_start, x_end])))
-    t = np.linspace(0.0, 1.0, n_steps)[:, None]
-    line = (1.0 - t) * codes[0] + t * codes[1]
-    return np.asarray(est.inverse_transform(line.astype(codes.dtype)))
