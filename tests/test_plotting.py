@@ -1,6 +1,7 @@
 """skae.plotting: every function renders, and shows the data it claims to."""
 
 import io
+import subprocess
 import sys
 import warnings
 
@@ -116,6 +117,26 @@ CASES = {
 def test_every_plotting_function_is_covered():
     public = {name for name in plotting.__all__ if name.startswith("plot_")}
     assert public == set(CASES)
+
+
+def test_public_names_are_the_modules_functions():
+    # the API that skae.plotting had as one module: these functions, named
+    # skae.plotting.<name> (the API docs and the examples' links use it)
+    public = {"maximize_activation", *CASES}
+    assert set(plotting.__all__) == public
+    assert {name for name in vars(plotting)
+            if not name.startswith("_")} == public
+    for name in public:
+        assert getattr(plotting, name).__module__ == "skae.plotting"
+
+
+def test_import_does_not_import_matplotlib():
+    # matplotlib is optional: it is imported when a figure is drawn
+    code = ("import sys, skae.plotting; print(sorted(m for m in sys.modules "
+            "if m.startswith('matplotlib')))")
+    result = subprocess.run([sys.executable, "-c", code], check=True,
+                            capture_output=True, text=True, timeout=300)
+    assert result.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
