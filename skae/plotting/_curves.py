@@ -22,6 +22,7 @@ def plot_loss_curve(est, *, ax=None):
     Parameters
     ----------
     est : fitted skae autoencoder
+        The estimator whose last fit is drawn, from ``est.net_.history``.
     ax : matplotlib.axes.Axes, default=None
         Axes to draw into; a new figure when ``None``.
 
