@@ -5,6 +5,7 @@ import signal
 
 import numpy as np
 import pytest
+import torch
 from numpy.testing import assert_array_equal
 from skorch.callbacks import Callback
 
@@ -96,3 +97,32 @@ def test_scores_do_not_overflow_float32(digits):
     assert np.isfinite(scores).all()
     assert (scores < -1e38).all()
     assert np.isfinite(ae.score(huge))
+
+
+def test_a_diverging_partial_fit_pass_leaves_the_model_as_it_was(digits):
+    X = digits[0]
+    ae = StackedAE(**SMALL)
+    ae.partial_fit(X[:500])
+    ae.partial_fit(X[500:1000])
+    net = ae.net_
+    weights = {k: v.clone() for k, v in ae.module_.state_dict().items()}
+    moments = {k: {n: t.clone() for n, t in s.items()}
+               for k, s in net.optimizer_.state_dict()["state"].items()}
+    curve, n_epochs = list(ae.loss_curve_), len(net.history)
+    codes = ae.transform(X[:50])
+    # squared errors beyond float32's range: the pass's loss is not finite
+    with pytest.raises(FloatingPointError, match="diverged"):
+        ae.partial_fit(X[1000:] * 1e20)
+    # the pass trained a copy: network, Adam's moments, curves and history
+    # are exactly those of before the call
+    assert ae.net_ is net and len(net.history) == n_epochs
+    for key, value in ae.module_.state_dict().items():
+        assert torch.equal(value, weights[key])
+    state = net.optimizer_.state_dict()["state"]
+    assert all(torch.equal(state[k][n], t) for k, s in moments.items()
+               for n, t in s.items())
+    assert ae.loss_curve_ == curve and ae.n_iter_ == 2
+    assert_array_equal(ae.transform(X[:50]), codes)
+    # and the next pass goes on from there
+    ae.partial_fit(X[1000:])
+    assert ae.n_iter_ == 3
