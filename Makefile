@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-$(subst $() ,_,$(subst /,_,$(subst <,_,$(subst >,_,$
 OLDEST ?= scikit-learn==1.6.1 skorch==1.2.0
 OLDEST_VENV := .venv-oldest
 
-.PHONY: demo test test-oldest bench docs clean
+.PHONY: demo test lint test-oldest bench docs clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# ruff with the rules of pyproject.toml ([tool.ruff])
+lint: $(STAMP)
+	$(PY) -m ruff check .
 
 test-oldest:
 	test -x $(OLDEST_VENV)/bin/python || $(PYTHON) -m venv $(OLDEST_VENV)

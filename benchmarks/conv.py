@@ -28,8 +28,8 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, train_test_split
 
-from _harness import markdown_table, save, timed
 import skae
+from _harness import markdown_table, save, timed
 from skae import ConvAE, StackedAE
 from skae.datasets import load_faces, load_mnist
 

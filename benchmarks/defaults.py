@@ -72,9 +72,8 @@ HERE_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE_DIR)
 # measure the skae of this checkout, not whichever one is installed
 sys.path.insert(0, os.path.dirname(HERE_DIR))
-from _harness import RESULTS, markdown_table, save, timed  # noqa: E402
-
 import skae  # noqa: E402
+from _harness import RESULTS, markdown_table, save, timed  # noqa: E402
 from skae.datasets import load_faces, load_mnist  # noqa: E402
 
 #: data set -> the larger k (k=2 is always measured too)

@@ -19,10 +19,9 @@ back once per epoch, not per batch), and faster than plain skorch.
 import argparse
 import warnings
 
-import numpy as np
 import torch
-from skorch import NeuralNet
 from sklearn.exceptions import ConvergenceWarning
+from skorch import NeuralNet
 from torch import nn
 
 from _harness import interleaved_medians, markdown_table, save

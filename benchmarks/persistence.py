@@ -17,8 +17,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import Pipeline
 
-from _harness import interleaved_medians, markdown_table, save
 import skae
+from _harness import interleaved_medians, markdown_table, save
 from skae.datasets import load_mnist
 
 SETTINGS = {

@@ -201,7 +201,7 @@ def main(argv=None):
     start = time.perf_counter()
     quiet(lambda: stacked().fit(arrays[n_mid]))
     disk_seconds = time.perf_counter() - start
-    del in_memory
+    in_memory = None  # free it before the next fits
     memmap_ratio = disk_seconds / memory_seconds
     print("memmap / memory", memmap_ratio, flush=True)
 

@@ -58,7 +58,7 @@ def main(argv=None):
                      getattr(model, "n_iter_", "-")))
 
     print()
-    print(f"MNIST, 4,000 train / 1,000 held out; code size 32")
+    print("MNIST, 4,000 train / 1,000 held out; code size 32")
     print(f"{'model':<15}{'held-out MSE':>14}{'LogReg acc':>12}"
           f"{'fit (s)':>10}{'epochs':>8}")
     for name, mse, acc, seconds, epochs in rows:

@@ -21,7 +21,11 @@ from sklearn.preprocessing import StandardScaler
 
 from skae import StackedAE
 from skae.datasets import load_mnist
-from skae.plotting import maximize_activation, plot_features, plot_most_activating
+from skae.plotting import (
+    maximize_activation,
+    plot_features,
+    plot_most_activating,
+)
 
 X, y = load_mnist(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(

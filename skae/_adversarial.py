@@ -1,4 +1,5 @@
-"""AdversarialAE: an autoencoder whose codes a discriminator matches to a prior."""
+"""AdversarialAE: an autoencoder whose codes a discriminator matches to a
+prior."""
 
 from numbers import Integral, Real
 
@@ -121,7 +122,8 @@ class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
 
     def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
                  activation="elu", code_activation="identity",
-                 out_activation="identity", loss="mse", tied_weights=False, init="variance_scaling",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 init="variance_scaling",
                  prior="normal", prior_components=10,
                  discriminator_layer_sizes=(256, 256), alpha=0.0,
                  batch_size="auto", max_iter=200, learning_rate=1e-3,

@@ -12,9 +12,8 @@ Put them before :class:`skae._base.BaseAutoencoder` in the bases.
 
 from numbers import Integral
 
-from ._compat import StrOptions
-
 from ._checks import check_unit_interval, positive_ints
+from ._compat import StrOptions
 from .nn import ACTIVATIONS, INITS, LOSSES, MLPAutoencoder
 
 

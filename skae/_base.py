@@ -21,16 +21,26 @@ from sklearn.base import (
     TransformerMixin,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._checks import (
-    check_positive_int, preferred_float_dtype, validate_row_array,
+    check_positive_int,
+    preferred_float_dtype,
+    validate_row_array,
     validate_sample_weight,
 )
-from ._dask import dask_blockwise
 from ._compat import Interval, fit_context
+from ._dask import dask_blockwise
 from ._training import (
-    AutoencoderNet, NetTrainingMixin, TrainingData, is_row_array, map_batches,
+    AutoencoderNet,
+    NetTrainingMixin,
+    TrainingData,
+    is_row_array,
+    map_batches,
     process_group,
 )
 
@@ -321,7 +331,8 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         >>> from sklearn.datasets import load_digits
         >>> from skae import StackedAE
         >>> X = load_digits().data / 16
-        >>> ae = StackedAE(n_components=4, hidden_layer_sizes=(32,), max_iter=5,
+        >>> ae = StackedAE(n_components=4, hidden_layer_sizes=(32,),
+        ...                max_iter=5,
         ...                random_state=0).fit(X)
         >>> encoder = ae.encoder_module()
         >>> [layer.weight.shape for layer in encoder.layers()]

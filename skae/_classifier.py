@@ -14,13 +14,21 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._base import _EVAL_BATCH_SIZE
 from ._checks import positive_ints
 from ._compat import (
-    HasMethods, Interval, StrOptions, fit_context, safe_indexing,
+    HasMethods,
+    Interval,
+    StrOptions,
+    fit_context,
+    safe_indexing,
 )
 from ._corruption import NoiseParamsMixin
 from ._parameters import store_params
 from ._stacked import StackedAE
 from ._training import (
-    ClassifierNet, HoldoutSplit, NetTrainingMixin, TrainingData, map_batches,
+    ClassifierNet,
+    HoldoutSplit,
+    NetTrainingMixin,
+    TrainingData,
+    map_batches,
 )
 from .nn import ACTIVATIONS, ClassifierObjective, EncoderClassifier
 
@@ -437,18 +445,21 @@ default="gaussian"
             layers = encoder.layers()
         except (AttributeError, NotImplementedError):
             raise ValueError(
-                f"freeze={self.freeze} needs an autoencoder whose network lists "
-                f"its encoder layers; {type(self.autoencoder_).__name__}'s "
+                f"freeze={self.freeze} needs an autoencoder whose network "
+                "lists its encoder layers; "
+                f"{type(self.autoencoder_).__name__}'s "
                 "does not. "
                 "Use freeze='all' or freeze='none'."
             ) from None
         if self.freeze > len(layers):
             raise ValueError(
                 f"freeze={self.freeze}, but the encoder of "
-                f"{type(self.autoencoder_).__name__} has {len(layers)} layers; "
+                f"{type(self.autoencoder_).__name__} has {len(layers)} "
+                "layers; "
                 f"freeze at most {len(layers)} (or use freeze='all')."
             )
-        return [p for layer in layers[:self.freeze] for p in layer.parameters()]
+        return [p for layer in layers[:self.freeze]
+                for p in layer.parameters()]
 
     def _logits(self, X):
         check_is_fitted(self)

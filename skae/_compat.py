@@ -10,7 +10,9 @@ all: skae's nets override its public hooks only.
 from sklearn.base import _fit_context as fit_context
 from sklearn.utils import _safe_indexing as safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight as check_sample_weight
+from sklearn.utils.validation import (
+    _check_sample_weight as check_sample_weight,
+)
 
 __all__ = [
     "HasMethods",

@@ -2,11 +2,10 @@
 
 from numbers import Integral
 
-from ._compat import Interval, StrOptions
-
 from ._architecture import ReconstructionMixin
 from ._base import BaseAutoencoder
 from ._checks import positive_ints
+from ._compat import Interval, StrOptions
 from ._corruption import CorruptionMixin
 from ._images import flatten_images, resolve_image_shape
 from ._parameters import store_params

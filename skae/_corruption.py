@@ -2,9 +2,8 @@
 
 from numbers import Real
 
-from ._compat import Interval, StrOptions
-
 from ._checks import check_unit_interval
+from ._compat import Interval, StrOptions
 from .nn import NOISES, Corruption
 
 

@@ -1,13 +1,14 @@
-"""AutoencoderOutlierDetector: an autoencoder's scores as an outlier detector."""
+"""AutoencoderOutlierDetector: an autoencoder's scores as an outlier
+detector."""
 
 from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.utils import get_tags
-from ._compat import HasMethods, Interval, StrOptions, fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._compat import HasMethods, Interval, StrOptions, fit_context
 from ._parameters import DeclaredParamsMixin, store_params
 from ._stacked import StackedAE
 

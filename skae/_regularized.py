@@ -12,17 +12,17 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
-from ._compat import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._architecture import MLPAutoencoderMixin
 from ._base import _EVAL_BATCH_SIZE, BaseAutoencoder
 from ._checks import check_positive_int
+from ._compat import Interval, StrOptions
 from ._corruption import CorruptionMixin
 from ._greedy import GreedyPretrainingMixin
 from ._parameters import store_params
-from ._training import random_scope
 from ._sampling import MixtureSamplingMixin
+from ._training import random_scope
 from .nn import (
     NOISES,
     ContractiveMLPAutoencoder,
@@ -97,7 +97,8 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
     def __init__(self, n_components=32, *, noise="gaussian", noise_level=0.2,
                  hidden_layer_sizes=(256,), activation="elu",
                  code_activation=None, out_activation="identity", loss="mse",
-                 tied_weights=False, init="variance_scaling", pretraining="none",
+                 tied_weights=False, init="variance_scaling",
+                 pretraining="none",
                  pretraining_max_iter=20, alpha=0.0, batch_size="auto",
                  max_iter=200, learning_rate=1e-3,
                  learning_rate_schedule="adaptive", optimizer="adam",
@@ -237,10 +238,13 @@ class SparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
     def __init__(self, n_components=32, *, sparsity_target=0.1,
                  sparsity_weight=0.2, sparsity_penalty="kl",
                  code_activation="sigmoid", hidden_layer_sizes=(256,),
-                 activation="elu", out_activation="identity", loss="mse", tied_weights=False, init="variance_scaling",
+                 activation="elu", out_activation="identity", loss="mse",
+                 tied_weights=False,
+                 init="variance_scaling",
                  alpha=0.0, batch_size="auto", max_iter=200,
                  learning_rate=1e-3,
-                 learning_rate_schedule="adaptive", optimizer="adam", early_stopping=False,
+                 learning_rate_schedule="adaptive", optimizer="adam",
+                 early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None, sampler_components=10):
@@ -349,10 +353,12 @@ class ContractiveAE(MixtureSamplingMixin, MLPAutoencoderMixin,
     def __init__(self, n_components=32, *, contraction_weight=0.1,
                  n_projections=1, code_activation="sigmoid",
                  hidden_layer_sizes=(256,), activation="elu",
-                 out_activation="identity", loss="mse", tied_weights=False, init="variance_scaling",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 init="variance_scaling",
                  alpha=0.0, batch_size="auto", max_iter=200,
                  learning_rate=1e-3,
-                 learning_rate_schedule="adaptive", optimizer="adam", early_stopping=False,
+                 learning_rate_schedule="adaptive", optimizer="adam",
+                 early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None, sampler_components=10):
@@ -433,10 +439,12 @@ class KSparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
 
     def __init__(self, n_components=32, *, k="auto", transform_k_factor=1.0,
                  code_activation="identity", hidden_layer_sizes=(256,),
-                 activation="elu", out_activation="identity", loss="mse", tied_weights=True, init="variance_scaling",
+                 activation="elu", out_activation="identity", loss="mse",
+                 tied_weights=True, init="variance_scaling",
                  alpha=0.0, batch_size="auto", max_iter=200,
                  learning_rate=1e-3,
-                 learning_rate_schedule="adaptive", optimizer="adam", early_stopping=False,
+                 learning_rate_schedule="adaptive", optimizer="adam",
+                 early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None, sampler_components=10):
@@ -547,10 +555,12 @@ class WinnerTakeAllAE(MixtureSamplingMixin, MLPAutoencoderMixin,
     def __init__(self, n_components=32, *, sparsity_rate=0.2,
                  sparse_transform=True, code_activation="identity",
                  hidden_layer_sizes=(256,), activation="elu",
-                 out_activation="identity", loss="mse", tied_weights=False, init="variance_scaling",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 init="variance_scaling",
                  alpha=0.0, batch_size="auto", max_iter=200,
                  learning_rate=1e-3,
-                 learning_rate_schedule="adaptive", optimizer="adam", early_stopping=False,
+                 learning_rate_schedule="adaptive", optimizer="adam",
+                 early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  callbacks=None, sampler_components=10):

@@ -12,8 +12,8 @@ from numbers import Integral
 import numpy as np
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
-from ._compat import Interval
 
+from ._compat import Interval
 from ._training import random_scope
 
 #: Training codes kept for the density of ``sample`` (a Gaussian mixture of

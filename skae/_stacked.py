@@ -80,7 +80,8 @@ class StackedAE(GreedyPretrainingMixin, MixtureSamplingMixin,
 
     def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
                  activation="elu", code_activation=None,
-                 out_activation="identity", loss="mse", tied_weights=False, init="pytorch",
+                 out_activation="identity", loss="mse", tied_weights=False,
+                 init="pytorch",
                  pretraining="none", pretraining_max_iter=20, alpha=1e-5,
                  batch_size="auto", max_iter=200, learning_rate=3e-3,
                  learning_rate_schedule="adaptive",
@@ -102,7 +103,8 @@ def stack(autoencoders):
     """Combine autoencoders, each fitted on the previous one's codes.
 
     This is the "one autoencoder at a time, in multiple graphs" method of
-    Géron's *Hands-On Machine Learning* (ch. 15): fit a shallow autoencoder on the data, a second one on its codes,
+    Géron's *Hands-On Machine Learning* (ch. 15): fit a shallow
+    autoencoder on the data, a second one on its codes,
     and so on, then stack them into one deep autoencoder. The result's
     :meth:`~StackedAE.transform` runs the encoders in order (it equals the
     pipeline's ``transform``) and its :meth:`~StackedAE.inverse_transform`

@@ -15,7 +15,10 @@ from ._dask import dask_blockwise
 from ._parameters import store_params
 from ._sampling import PriorSamplingMixin
 from ._training import (
-    LinearWarmup, WeightAveraging, is_row_array, rows_per_block,
+    LinearWarmup,
+    WeightAveraging,
+    is_row_array,
+    rows_per_block,
 )
 from .nn import VariationalMLP
 
@@ -293,7 +296,8 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
 
     def _build_module(self, n_features):
         return VariationalMLP(
-            n_features, self._hidden_sizes(), self.n_components, activation=self.activation,
+            n_features, self._hidden_sizes(), self.n_components,
+            activation=self.activation,
             likelihood=self.likelihood,
             output_scale=(None if self.output_scale == "learned"
                           else self.output_scale),

@@ -2,8 +2,8 @@
 
 import numpy as np
 import pytest
-from skorch.callbacks import Callback, EarlyStopping
 from sklearn.base import clone
+from skorch.callbacks import Callback, EarlyStopping
 
 from skae import StackedAE
 

@@ -7,7 +7,6 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.utils.estimator_checks import check_classifiers_predictions
-
 from skorch.callbacks import Callback
 
 from skae import PretrainedClassifier, StackedAE

@@ -18,8 +18,14 @@ from numpy.testing import assert_allclose
 from sklearn.pipeline import make_pipeline
 
 from skae import (
-    AdversarialAE, ConvAE, KSparseAE, LinearAE, StackedAE, VariationalAE,
-    WinnerTakeAllAE, stack,
+    AdversarialAE,
+    ConvAE,
+    KSparseAE,
+    LinearAE,
+    StackedAE,
+    VariationalAE,
+    WinnerTakeAllAE,
+    stack,
 )
 from skae.nn import Decoder, Encoder
 

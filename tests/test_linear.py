@@ -1,11 +1,11 @@
 """LinearAE learns PCA's principal subspace."""
 
 import numpy as np
+import pytest
 from scipy.linalg import subspace_angles
 from sklearn.decomposition import PCA
 
 from skae import LinearAE
-import pytest
 
 #: The fits here are deliberately short: the stopping rule's warning is
 #: expected (tests that check it catch it with pytest.warns).

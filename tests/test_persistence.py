@@ -17,7 +17,6 @@ from skorch.callbacks import Checkpoint, LoadInitState
 
 import skae
 from skae import LinearAE, PretrainedClassifier, StackedAE
-
 from test_common import fast_instance
 from user_modules import MLPDecoder, MLPEncoder
 

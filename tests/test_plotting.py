@@ -21,8 +21,12 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
 
-from skae import AutoencoderOutlierDetector, ConvAE, StackedAE  # noqa: E402
-from skae import plotting  # noqa: E402
+from skae import (  # noqa: E402
+    AutoencoderOutlierDetector,
+    ConvAE,
+    StackedAE,
+    plotting,  # noqa: E402
+)
 from skae.nn import MLPAutoencoder  # noqa: E402
 from skae.plotting import (  # noqa: E402
     maximize_activation,

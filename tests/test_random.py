@@ -3,7 +3,6 @@ results depend on random_state only, also when calls run in threads."""
 
 import threading
 
-import numpy as np
 import pytest
 import torch
 from joblib import parallel_backend

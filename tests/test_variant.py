@@ -26,7 +26,6 @@ from skae._compat import Interval
 from skae._parameters import store_params
 from skae._sampling import MixtureSamplingMixin
 from skae.nn import MLPAutoencoder, weighted_mean
-
 from test_common import WEIGHTS_ARE_NOT_REPEATS
 from test_docstrings import check_docstring
 

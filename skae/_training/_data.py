@@ -18,8 +18,13 @@ import scipy.sparse as sp
 import torch
 
 from ..nn._random import randperm
-from ._rows import RowArray, is_row_array, numpy_dtype, prefetched, \
-    rows_per_block
+from ._rows import (
+    RowArray,
+    is_row_array,
+    numpy_dtype,
+    prefetched,
+    rows_per_block,
+)
 
 #: Blocks shuffled together: rows of a training batch come from this many
 #: blocks picked at random across the array.

@@ -16,10 +16,10 @@ import contextlib
 import copy
 import warnings
 
+from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import ProgressBar
 from skorch.helper import predefined_split
 from skorch.history import History
-from sklearn.exceptions import ConvergenceWarning
 
 from ..nn._objective import TrainingObjective
 from ._context import FitContext

@@ -1,4 +1,5 @@
-"""Inference: a network applied to samples batch by batch, without gradients."""
+"""Inference: a network applied to samples batch by batch, without
+gradients."""
 
 import copy
 

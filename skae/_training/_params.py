@@ -178,9 +178,10 @@ def _reject_bools(estimator):
     """
     for name, constraints in estimator._parameter_constraints.items():
         value = getattr(estimator, name)
-        if isinstance(value, (bool, np.bool_)) and "boolean" not in constraints \
-                and "verbose" not in constraints \
-                and any(isinstance(c, Interval) for c in constraints):
+        numeric = any(isinstance(c, Interval) for c in constraints)
+        if isinstance(value, (bool, np.bool_)) and numeric \
+                and "boolean" not in constraints \
+                and "verbose" not in constraints:
             raise ValueError(
                 f"The {name!r} parameter of {type(estimator).__name__} must "
                 f"be a number, not a bool; got {value!r}.")

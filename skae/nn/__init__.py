@@ -12,20 +12,20 @@ from ._base import Autoencoder
 from ._classifier import EncoderClassifier
 from ._conv import ConvAutoencoder
 from ._custom import ModuleAutoencoder
+from ._halves import Decoder, Encoder, KeepLargest, Resize, ZeroBelow
 from ._layers import (
     ACTIVATIONS,
-    TiedLinear,
     INITS,
+    TiedLinear,
     init_linear,
     make_activation,
     make_layer,
 )
 from ._layerwise import ChainedAutoencoder, LayerPair
 from ._losses import LOSSES, reconstruction_loss, weighted_mean
-from ._objective import ClassifierObjective, TrainingObjective
 from ._mlp import MLPAutoencoder
 from ._noise import NOISES, Corruption
-from ._halves import Decoder, Encoder, KeepLargest, Resize, ZeroBelow
+from ._objective import ClassifierObjective, TrainingObjective
 from ._regularized import (
     ContractiveMLPAutoencoder,
     KSparseMLPAutoencoder,

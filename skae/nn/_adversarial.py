@@ -95,7 +95,8 @@ code_activation, out_activation, loss, tied_weights
                 if not name.startswith("discriminator.")]
 
     def encoder_parameters(self):
-        """Parameters of the encoder (the generator of the adversarial game)."""
+        """Parameters of the encoder (the generator of the adversarial
+        game)."""
         return list(self.encoder.parameters())
 
     def sample_prior(self, n_samples):
@@ -163,7 +164,8 @@ code_activation, out_activation, loss, tied_weights
         return {"loss": loss, "generator": loss}
 
     def reconstruction_terms(self, out, target, sample_weight=None):
-        """The reconstruction phase's terms (``"loss"``, ``"reconstruction"``)."""
+        """The reconstruction phase's terms (``"loss"``,
+        ``"reconstruction"``)."""
         return super().loss_terms(out, target, sample_weight)
 
     def loss_terms(self, out, target, sample_weight=None):

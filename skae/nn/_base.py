@@ -4,8 +4,8 @@ import copy
 
 from torch import nn
 
-from ._losses import elementwise_loss, reduce_loss, weighted_mean
 from ._halves import Decoder, Encoder
+from ._losses import elementwise_loss, reduce_loss, weighted_mean
 
 
 class Autoencoder(nn.Module):
@@ -57,7 +57,9 @@ class Autoencoder(nn.Module):
 
     def output_activation(self):
         """The output activation as a new module."""
-        return nn.Sigmoid() if self.out_activation == "sigmoid" else nn.Identity()
+        if self.out_activation == "sigmoid":
+            return nn.Sigmoid()
+        return nn.Identity()
 
     def forward(self, x):
         """Encode the (corrupted, when training) input and decode it.

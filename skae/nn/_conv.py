@@ -7,8 +7,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._base import Autoencoder
-from ._layers import make_activation, make_layer
 from ._halves import Resize, dense_steps
+from ._layers import make_activation, make_layer
 
 
 def conv_output_size(size, stride):

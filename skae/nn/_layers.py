@@ -24,7 +24,8 @@ ACTIVATIONS = {
 
 
 def make_activation(name):
-    """Return a new activation module for ``name`` (a key of ``ACTIVATIONS``)."""
+    """Return a new activation module for ``name`` (a key of
+    ``ACTIVATIONS``)."""
     try:
         return ACTIVATIONS[name]()
     except KeyError:

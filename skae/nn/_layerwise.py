@@ -79,7 +79,8 @@ class ChainedAutoencoder(Autoencoder):
     ``encode`` runs the parts' encoders in order; ``decode`` runs their
     decoders in reverse order, each part decoding to its own input space, so
     the chain is exactly the composition of its parts (stacking autoencoders
-    trained "in multiple graphs", one after the other). The loss and output activation are those of the first
+    trained "in multiple graphs", one after the other). The loss and output
+    activation are those of the first
     (outermost) part.
 
     Parameters
@@ -106,7 +107,8 @@ class ChainedAutoencoder(Autoencoder):
         return self.parts[0].decode_logits(code)
 
     def encoder_layers(self):
-        return [layer for part in self.parts for layer in part.encoder_layers()]
+        return [layer for part in self.parts
+                for layer in part.encoder_layers()]
 
     def encoder_steps(self):
         return [step for part in self.parts for step in part.encoder_steps()]

@@ -3,9 +3,9 @@
 from torch import nn
 
 from ._base import Autoencoder
+from ._halves import dense_steps
 from ._layers import TiedLinear, init_linear, make_activation, make_layer
 from ._layerwise import LayerPair
-from ._halves import dense_steps
 
 #: What a subclass may not change for its layer pairs to be trained one at a
 #: time as plain shallow autoencoders (see ``MLPAutoencoder.layer_pair``).
@@ -106,13 +106,14 @@ class MLPAutoencoder(Autoencoder):
         overrides this method.
         """
         changed = [name for name in _LAYERWISE_METHODS
-                   if getattr(type(self), name) is not getattr(MLPAutoencoder, name)]
+                   if getattr(type(self), name)
+                   is not getattr(MLPAutoencoder, name)]
         if changed:
             raise NotImplementedError(
                 f"{type(self).__name__} changes {', '.join(changed)} of "
-                "MLPAutoencoder, so its layers cannot be trained one pair at a "
-                "time as plain shallow autoencoders (override layer_pair to "
-                "define the pairs)."
+                "MLPAutoencoder, so its layers cannot be trained one pair at "
+                "a time as plain shallow autoencoders (override layer_pair "
+                "to define the pairs)."
             )
         n_layers = len(self.encoder)
         if not 0 <= depth < n_layers:

@@ -11,10 +11,10 @@ import math
 
 import torch
 
-from ._mlp import MLPAutoencoder
-from ._losses import weighted_mean
-from ._random import randn, randn_like
 from ._halves import KeepLargest, ZeroBelow, keep_largest
+from ._losses import weighted_mean
+from ._mlp import MLPAutoencoder
+from ._random import randn, randn_like
 
 #: Sparsity penalties by name (see :func:`sparsity_penalty`).
 SPARSITY_PENALTIES = ("kl", "l1", "mse")
@@ -311,4 +311,6 @@ class WinnerTakeAllMLPAutoencoder(MLPAutoencoder):
 
     def encoder_steps(self):
         steps = super().encoder_steps()
-        return steps + [ZeroBelow(self.thresholds)] if self.sparse_eval else steps
+        if not self.sparse_eval:
+            return steps
+        return steps + [ZeroBelow(self.thresholds)]

@@ -7,10 +7,10 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._base import Autoencoder
-from ._losses import weighted_mean
-from ._layers import init_linear, make_activation, make_layer
-from ._random import rand_like, randn, randn_like
 from ._halves import dense_steps
+from ._layers import init_linear, make_activation, make_layer
+from ._losses import weighted_mean
+from ._random import rand_like, randn, randn_like
 
 #: Observation models of :class:`VariationalMLP`.
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -34,7 +34,8 @@ class VariationalMLP(Autoencoder):
 
     The encoder maps ``x`` through ``hidden_layer_sizes`` to the mean ``mu``
     and the log-variance ``gamma = log(sigma^2)`` of the posterior
-    q(z|x) = N(mu, diag(sigma^2)) (the faster-converging variant of Géron's *Hands-On Machine Learning*;
+    q(z|x) = N(mu, diag(sigma^2)) (the faster-converging variant of
+    Géron's *Hands-On Machine Learning*;
     ``gamma`` passes through a soft bound to [-15, 15]);
     training decodes the reparameterised draw ``z = mu + sigma * eps``
     through the mirrored decoder. The prior is N(0, I).
@@ -77,10 +78,12 @@ class VariationalMLP(Autoencoder):
                  kl_weight=1.0, binarize_input=False):
         if likelihood not in LIKELIHOODS:
             raise ValueError(
-                f"Unknown likelihood {likelihood!r}; use one of {LIKELIHOODS}.")
+                f"Unknown likelihood {likelihood!r}; use one of "
+                f"{LIKELIHOODS}.")
         super().__init__(
             loss="bce" if likelihood == "bernoulli" else "mse",
-            out_activation="sigmoid" if likelihood == "bernoulli" else "identity",
+            out_activation=("sigmoid" if likelihood == "bernoulli"
+                            else "identity"),
         )
         self.likelihood = likelihood
         self.kl_weight = kl_weight

@@ -1,4 +1,5 @@
-"""Looking inside a fitted autoencoder: reconstructions, codes, features, curves.
+"""Looking inside a fitted autoencoder: reconstructions, codes, features,
+curves.
 
 Every ``plot_*`` function takes a fitted estimator (and data), draws a new
 matplotlib figure (or into ``ax``) and returns the
@@ -40,10 +41,13 @@ matplotlib is an optional dependency: ``pip install skae[plot]``.
 """
 
 from ._curves import plot_loss_curve, plot_score_histogram
-from ._features import (maximize_activation, plot_features,
-                        plot_most_activating)
-from ._latent import _generate  # noqa: F401 (the tests draw samples with it)
-from ._latent import plot_interpolation, plot_latent_space, plot_samples
+from ._features import maximize_activation, plot_features, plot_most_activating
+from ._latent import (
+    _generate,  # noqa: F401 (the tests draw samples with it)
+    plot_interpolation,
+    plot_latent_space,
+    plot_samples,
+)
 from ._reconstructions import plot_reconstructions
 
 __all__ = [

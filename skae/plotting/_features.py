@@ -222,7 +222,8 @@ def maximize_activation(est, unit, n_steps=200, *, learning_rate=0.05,
     ...                             image_shape=(8, 8), random_state=0)
     >>> image.shape
     (8, 8)
-    >>> bool(ae.transform(image.reshape(1, -1))[0, 3] > ae.transform(X)[:, 3].max())
+    >>> best = ae.transform(X)[:, 3].max()
+    >>> bool(ae.transform(image.reshape(1, -1))[0, 3] > best)
     True
     """
     encoder, width = _frozen_encoder(est)
