@@ -176,13 +176,8 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         y : None
             Ignored; present for API consistency.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each sample in this pass's loss: each sample's
-            reconstruction error (and its own penalty terms, such as the
-            VAE's KL divergence) counts in proportion to its weight, as in
-            ``MLPRegressor``. Non-negative, not all zero; None weighs all
-            samples equally. Terms of a whole batch (a sparsity target on
-            the batch's mean activations, the adversarial game) and what
-            :meth:`sample` draws from are not weighted.
+            Weight of each sample of the chunk in this pass's loss, as in
+            :meth:`fit`; None weighs all samples equally.
 
         Returns
         -------
@@ -405,6 +400,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to encode.
 
         Returns
         -------
@@ -451,6 +447,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to score.
 
         Returns
         -------
@@ -482,6 +479,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples whose scores are averaged.
         y : None
             Ignored.
         sample_weight : array-like of shape (n_samples,), default=None

@@ -475,6 +475,7 @@ default="gaussian"
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to classify.
 
         Returns
         -------
@@ -489,10 +490,13 @@ default="gaussian"
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples whose log-probabilities are computed.
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; computed from the logits,
+            so tiny probabilities keep their logarithm.
         """
         return log_softmax(self._logits(X), axis=1)
 
@@ -502,10 +506,12 @@ default="gaussian"
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples whose classes are predicted.
 
         Returns
         -------
         y : ndarray of shape (n_samples,)
+            Labels among ``classes_``.
         """
         logits = self._logits(X)
         return self.classes_[logits.argmax(axis=1)]
@@ -519,6 +525,7 @@ default="gaussian"
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples; rows labeled -1 are skipped.
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
 

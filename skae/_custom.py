@@ -142,7 +142,8 @@ class CustomAE(MixtureSamplingMixin, ReconstructionMixin, BaseAutoencoder):
         Parameters
         ----------
         **params : dict
-            Parameter names and their new values.
+            Parameter names and their new values, ``encoder__<name>`` and
+            ``decoder__<name>`` among them.
 
         Returns
         -------

@@ -21,19 +21,9 @@ from ._stacked import StackedAE
 from ._variational import VariationalAE
 
 _ESTIMATORS = (
-    AdversarialAE,
-    AutoencoderOutlierDetector,
-    ContractiveAE,
-    ConvAE,
-    CustomAE,
-    DenoisingAE,
-    KSparseAE,
-    LinearAE,
-    PretrainedClassifier,
-    SparseAE,
-    StackedAE,
-    VariationalAE,
-    WinnerTakeAllAE,
+    AdversarialAE, AutoencoderOutlierDetector, ContractiveAE, ConvAE,
+    CustomAE, DenoisingAE, KSparseAE, LinearAE, PretrainedClassifier,
+    SparseAE, StackedAE, VariationalAE, WinnerTakeAllAE,
 )
 
 

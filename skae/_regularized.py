@@ -144,7 +144,7 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
         Returns
         -------
         X : ndarray of shape (n_samples, n_features_in_)
-            Generated samples (float32).
+            The last reconstruction of each chain (float32).
         """
         check_is_fitted(self)
         check_positive_int(n_samples, "n_samples")

@@ -367,10 +367,12 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples whose ELBO is estimated.
 
         Returns
         -------
         elbo : ndarray of shape (n_samples,)
+            float64, in nats (higher is better).
         """
         return self._score(X, "elbo", _N_ELBO_DRAWS)
 
@@ -388,6 +390,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples whose log-likelihood is estimated.
         n_importance_samples : int, default=100
             Draws per sample (the cost grows linearly with it; 5,000 is the
             usual choice for reported MNIST numbers).

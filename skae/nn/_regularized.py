@@ -140,7 +140,7 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
     Parameters
     ----------
     n_features, hidden_layer_sizes, n_components, **kwargs
-        As :class:`MLPAutoencoder`.
+        The network's layers and activations, as :class:`MLPAutoencoder`.
     contraction_weight : float
         Weight of the penalty in the loss.
     n_projections : int or None
