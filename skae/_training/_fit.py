@@ -205,7 +205,7 @@ class NetTrainingMixin(TrainingParamsMixin):
             if context.group is not None:
                 broadcast_module(module)
         train, valid = self._split(data, context)
-        n_samples = train.n_samples
+        n_samples = max(1, train.n_samples)  # (a chunk without labels: 0)
         if context.group is not None:  # data-parallel: this process's rows
             train = train.shard(*context.group)
         if module is None:
