@@ -56,7 +56,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
     :class:`skae.nn.Autoencoder`, and ``_sample_codes(n_samples, rng)`` (or
     take it from a sampling mixin). Other hooks, all optional:
     ``_validate_input(X, reset)``, ``_check_data_range(X)``,
-    ``_batch_fields(X)``, ``_pretrain(module, data, context)``,
+    ``_batch_fields(X, y)``, ``_pretrain(module, data, context)``,
     ``_finish_fit(X, rng)``, and the training hooks of
     :class:`skae._training.NetTrainingMixin` (``_net_class``,
     ``_callbacks(context)``, ``_net_kwargs()``,
@@ -96,11 +96,15 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         Mixins with such a rule extend it and call ``super()``.
         """
 
-    def _batch_fields(self, X):
+    def _batch_fields(self, X, y=None):
         """Per-sample fields of the training batches besides the input and
-        ``sample_weight``, by name (default: none). Each is an array with
-        one row per sample of ``X``; the network's ``loss_terms`` receives
-        the batch's rows of it as a keyword argument of the same name."""
+        ``sample_weight``, by name (default: none; ``y`` is ignored). Each
+        is an array with one row per sample of ``X`` (an ndarray, a CSR
+        matrix or an array on disk, sliceable by rows); the network's
+        ``batch_loss`` receives the batch's rows of it as a keyword
+        argument of the same name (and by default passes it on to
+        ``loss_terms``). A variant that learns from ``y`` (labels to
+        condition on) validates and encodes it here."""
         return {}
 
     def _sample_codes(self, n_samples, rng):
@@ -147,7 +151,8 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         """
         # Bad input or a diverging run must leave the estimator as it was.
         with self._restored_on_failure():
-            self._train(self._training_data(X, sample_weight, reset=True))
+            self._train(self._training_data(X, y, sample_weight,
+                                            reset=True))
         return self
 
     @fit_context(prefer_skip_nested_validation=True)
@@ -186,7 +191,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         """
         with self._restored_on_failure():
             self._check_partial_fit()
-            data = self._training_data(X, sample_weight,
+            data = self._training_data(X, y, sample_weight,
                                        reset=not hasattr(self, "net_"))
             self._train(data, partial=True)
         return self
@@ -200,8 +205,9 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                 "with different models. Use fit, which shares the rows among "
                 "the processes and averages their gradients.")
 
-    def _training_data(self, X, sample_weight, reset):
-        """``X`` and ``sample_weight`` validated, as ``TrainingData``."""
+    def _training_data(self, X, y, sample_weight, reset):
+        """``X``, ``sample_weight`` and the variant's own fields (from ``y``
+        where it learns from it) validated, as ``TrainingData``."""
         warm = reset and self.warm_start and hasattr(self, "net_")
         n_features_before = getattr(self, "n_features_in_", None)
         X = self._validate_input(X, reset=reset)
@@ -214,7 +220,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             )
         self._check_data_range(X)
         return TrainingData(X, sample_weight=sample_weight,
-                            **self._batch_fields(X))
+                            **self._batch_fields(X, y))
 
     def _new_module(self, data, context):
         """The network of a new training: the previous one continued (a

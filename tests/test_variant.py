@@ -154,7 +154,7 @@ class NormAE(MixtureSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         return NormNet(n_features, self._hidden_sizes(), self.n_components,
                        self.activation, self.norm_weight)
 
-    def _batch_fields(self, X):  # X: ndarray, CSR or an array on disk
+    def _batch_fields(self, X, y=None):  # X: ndarray, CSR or on disk
         blocks = [row_norms(X[i:i + 4096])
                   for i in range(0, X.shape[0], 4096)]
         return {"input_norm": np.concatenate(blocks).astype(np.float32)}
