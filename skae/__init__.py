@@ -13,6 +13,7 @@ from ._adversarial import AdversarialAE
 from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
 from ._custom import CustomAE
+from ._errors import ModelFileError
 from ._interpolate import interpolate
 from ._linear import LinearAE
 from ._outlier import AutoencoderOutlierDetector
@@ -39,6 +40,7 @@ __all__ = [
     "DenoisingAE",
     "KSparseAE",
     "LinearAE",
+    "ModelFileError",
     "PretrainedClassifier",
     "SparseAE",
     "StackedAE",
