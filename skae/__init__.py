@@ -29,7 +29,7 @@ from ._stacked import StackedAE
 from ._stacking import stack
 from ._variational import VariationalAE
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"
 
 __all__ = [
     "AdversarialAE",
