@@ -62,8 +62,9 @@ class EstimatorCards(SphinxDirective):
             if not os.path.exists(os.path.join(examples, f"{example}.py")):
                 raise self.error(f"estimator-cards: {name}'s example "
                                  f"examples/{example}.py does not exist")
+            long_name = " skae-card-long" if len(name) > 20 else ""
             lines += [
-                "   .. container:: skae-card",
+                f"   .. container:: skae-card{long_name}",
                 "",
                 "      .. image:: /auto_examples/images/thumb/"
                 f"sphx_glr_{example}_thumb.png",
