@@ -1,4 +1,5 @@
-"""AutoencoderOutlierDetector: an autoencoder's scores as an outlier detector."""
+"""AutoencoderOutlierDetector: an autoencoder's scores as an outlier
+detector."""
 
 from numbers import Real
 
@@ -6,9 +7,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_random_state, get_tags
-from ._compat import HasMethods, Interval, StrOptions, fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._compat import HasMethods, Interval, StrOptions, fit_context
 from ._parameters import DeclaredParamsMixin, store_params
 from ._stacked import StackedAE
 

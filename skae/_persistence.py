@@ -294,8 +294,6 @@ class _Reader:
         raise _Refused(f"unknown value kind {kind!r}.")
 
     def estimator(self, record):
-        from skorch.history import History
-
         with self.part("an estimator's record"):
             classes = _skae_classes()
             name = record.get("class")
@@ -319,28 +317,33 @@ class _Reader:
                     raise _Refused(f"not a fitted attribute of {name}.")
                 setattr(est, key, self.decode(value))
         if record.get("module") is not None:
-            from safetensors.torch import load
-
-            with self.part(f"{name}'s network"):
-                module = est._rebuild_module()
-            with self.part(f"{name}'s weights"):
-                tensors = load(self.read(record["module"]["file"]))
-                for alias, name_ in record["module"]["aliases"].items():
-                    tensors[alias] = tensors[name_]
-                try:
-                    module.load_state_dict(tensors, strict=True)
-                except RuntimeError as exc:
-                    raise _Refused(
-                        f"they do not match the network that {name}'s "
-                        f"parameters describe: {exc}") from None
-            with self.part(f"{name}'s device"):
-                device = _load_device(est.device)
-                est._attach_net(module.to(device), device)
-            with self.part(f"{name}'s training history"):
-                est.net_.history = History(
-                    {k: self.decode(v) for k, v in epoch.items()}
-                    for epoch in record["history"] or [])
+            self.network(est, name, record)
         return est
+
+    def network(self, est, name, record):
+        """Rebuild ``est``'s fitted network from ``record``."""
+        from safetensors.torch import load
+        from skorch.history import History
+
+        with self.part(f"{name}'s network"):
+            module = est._rebuild_module()
+        with self.part(f"{name}'s weights"):
+            tensors = load(self.read(record["module"]["file"]))
+            for alias, name_ in record["module"]["aliases"].items():
+                tensors[alias] = tensors[name_]
+            try:
+                module.load_state_dict(tensors, strict=True)
+            except RuntimeError as exc:
+                raise _Refused(
+                    f"they do not match the network that {name}'s "
+                    f"parameters describe: {exc}") from None
+        with self.part(f"{name}'s device"):
+            device = _load_device(est.device)
+            est._attach_net(module.to(device), device)
+        with self.part(f"{name}'s training history"):
+            est.net_.history = History(
+                {k: self.decode(v) for k, v in epoch.items()}
+                for epoch in record["history"] or [])
 
 
 def _load_device(device):

@@ -28,6 +28,8 @@ import logging
 import re
 import warnings
 
+from ._onnx_graph import embed, float64_kernels
+
 __all__ = ["MIN_OPSET", "register_converters"]
 
 #: The lowest ``target_opset`` the converters write: ``torch.onnx.export``
@@ -229,8 +231,9 @@ def _first_line(exc):
 def _export(estimator, inverse, double, opset):
     """The encoder (decoder with ``inverse``) of ``estimator`` as an ONNX
     ModelProto at ``opset``, with a dynamic batch axis."""
-    import onnx
     import torch
+
+    import onnx
 
     name = type(estimator).__name__
     half = "decoder" if inverse else "encoder"
@@ -262,116 +265,8 @@ def _export(estimator, inverse, double, opset):
     if model.functions:
         model = onnx.inliner.inline_local_functions(model)
     if double:
-        _float64_kernels(model.graph)
+        float64_kernels(model.graph)
     return model
-
-
-# ----------------------------------------------------------------------
-# float64 in onnxruntime: the ONNX standard defines these operators for
-# double, but onnxruntime's CPU provider has no double kernel for them
-# ("NOT_IMPLEMENTED: Could not find an implementation for Elu(22)"). ELU
-# and SELU are rewritten exactly with operators it has; the others run on
-# float32 copies of their inputs, their outputs cast back to double.
-_FLOAT32_ISLANDS = {
-    # operator: the positions of its inputs of the data's type
-    "Conv": (0, 1, 2),
-    "ConvTranspose": (0, 1, 2),
-    "Erf": (0,),
-    "Gelu": (0,),
-    "Resize": (0,),
-}
-#: SELU's constants in float64, as torch computes SELU in float64 (ONNX's
-#: attributes hold their float32 roundings).
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_GAMMA = 1.0507009873554804934193349852946
-
-
-def _float64_kernels(graph):
-    """Rewrite the nodes of the float64 ``graph`` that onnxruntime cannot
-    run in float64 (in place)."""
-    from onnx import TensorProto, helper, numpy_helper
-
-    import numpy as np
-
-    initializers = {tensor.name: tensor for tensor in graph.initializer}
-    taken = {name for node in graph.node for name in node.output}
-    taken |= set(initializers) | {value.name for value in graph.input}
-    counter = iter(range(1 << 30))
-
-    def fresh(stem):
-        name = f"{stem}_{next(counter)}"
-        while name in taken:
-            name = f"{stem}_{next(counter)}"
-        taken.add(name)
-        return name
-
-    def constant(value, dtype):
-        name = fresh("c")
-        graph.initializer.append(numpy_helper.from_array(
-            np.asarray(value, dtype=dtype), name))
-        return name
-
-    nodes = []
-    for node in graph.node:
-        attributes = {a.name: helper.get_attribute_value(a)
-                      for a in node.attribute}
-        if node.op_type in ("Elu", "Selu"):
-            # x if x > 0 else alpha * (exp(x) - 1), times gamma for SELU
-            x, (out,) = node.input[0], node.output
-            if node.op_type == "Elu":
-                alpha, gamma = attributes.get("alpha", 1.0), None
-            else:
-                alpha, gamma = (
-                    exact if np.float32(given) == np.float32(exact) else given
-                    for given, exact in [
-                        (attributes.get("alpha", _SELU_ALPHA), _SELU_ALPHA),
-                        (attributes.get("gamma", _SELU_GAMMA), _SELU_GAMMA)])
-            positive, expx, expm1, negative = (fresh(out) for _ in range(4))
-            selected = out if gamma is None else fresh(out)
-            nodes += [
-                helper.make_node("Greater", [x, constant(0.0, np.float64)],
-                                 [positive]),
-                helper.make_node("Exp", [x], [expx]),
-                helper.make_node("Sub", [expx, constant(1.0, np.float64)],
-                                 [expm1]),
-                helper.make_node("Mul", [expm1, constant(alpha, np.float64)],
-                                 [negative]),
-                helper.make_node("Where", [positive, x, negative],
-                                 [selected]),
-            ]
-            if gamma is not None:
-                nodes.append(helper.make_node(
-                    "Mul", [selected, constant(gamma, np.float64)], [out]))
-        elif node.op_type in _FLOAT32_ISLANDS:
-            inputs = list(node.input)
-            for i in _FLOAT32_ISLANDS[node.op_type]:
-                if i >= len(inputs) or not inputs[i]:
-                    continue
-                if inputs[i] in initializers:
-                    value = numpy_helper.to_array(initializers[inputs[i]])
-                    inputs[i] = constant(value, np.float32)
-                else:
-                    cast = fresh(inputs[i])
-                    nodes.append(helper.make_node(
-                        "Cast", [inputs[i]], [cast], to=TensorProto.FLOAT))
-                    inputs[i] = cast
-            outputs = [fresh(name) for name in node.output]
-            nodes.append(helper.make_node(
-                node.op_type, inputs, outputs, domain=node.domain,
-                **attributes))
-            nodes += [helper.make_node("Cast", [single], [name],
-                                       to=TensorProto.DOUBLE)
-                      for single, name in zip(outputs, node.output)]
-        else:
-            nodes.append(node)
-    del graph.node[:]
-    graph.node.extend(nodes)
-    # the float64 weights that only float32 islands used
-    used = {name for node in graph.node for name in node.input}
-    used |= {value.name for value in graph.output}
-    kept = [tensor for tensor in graph.initializer if tensor.name in used]
-    del graph.initializer[:]
-    graph.initializer.extend(kept)
 
 
 def _convert(scope, operator, container):
@@ -388,71 +283,5 @@ def _convert(scope, operator, container):
 
         opset = get_latest_tested_opset_version()
     model = _export(estimator, inverse, double, opset)
-    _embed(model.graph, scope, container, operator.inputs[0].full_name,
-           operator.outputs[0].full_name, operator.full_name)
-
-
-def _embed(graph, scope, container, input_name, output_name, prefix):
-    """Add ``graph`` (one input, one output) to ``container``, its input
-    being ``input_name`` and its output ``output_name``; every other name
-    is made unique in ``scope``."""
-    from onnx import AttributeProto, TensorProto, helper, numpy_helper
-
-    initializers = {tensor.name for tensor in graph.initializer}
-    inputs = [value for value in graph.input if value.name not in
-              initializers]
-    if len(inputs) != 1 or len(graph.output) != 1:
-        raise RuntimeError(
-            f"The exported network has {len(inputs)} inputs and "
-            f"{len(graph.output)} outputs; skae's converter expects one of "
-            "each.")
-    graph_output = graph.output[0].name
-    names = {inputs[0].name: input_name, "": ""}
-
-    def unique(name):
-        return scope.get_unique_variable_name(f"{prefix}_{name}")
-
-    for tensor in graph.initializer:
-        names[tensor.name] = unique(tensor.name)
-        # through numpy, so that the data is in raw_data, which
-        # add_initializer copies
-        container.add_initializer(
-            names[tensor.name], tensor.data_type, list(tensor.dims),
-            numpy_helper.from_array(numpy_helper.to_array(tensor)))
-    produced = False
-    for node in graph.node:
-        for attribute in node.attribute:
-            if attribute.type in (AttributeProto.GRAPH,
-                                  AttributeProto.GRAPHS):
-                raise RuntimeError(
-                    f"The exported network has control flow ({node.op_type}"
-                    "), which skae's converter does not embed.")
-        outputs = []
-        for output in node.output:
-            if output == graph_output:
-                names[output], produced = output_name, True
-            elif output:
-                names[output] = unique(output)
-            outputs.append(names.get(output, ""))
-        inputs = [names[name] for name in node.input]
-        while inputs and not inputs[-1]:
-            inputs.pop()  # optional inputs left out at the end
-        for i, name in enumerate(inputs):
-            if not name:
-                # an optional input left out before a given one (Resize's
-                # roi and scales before its sizes): skl2onnx cannot order a
-                # node with an unnamed input, so give an empty tensor, which
-                # means "not given" to these operators
-                inputs[i] = scope.get_unique_variable_name(f"{prefix}_empty")
-                container.add_initializer(inputs[i], TensorProto.FLOAT, [0],
-                                          [])
-        container.add_node(
-            node.op_type, inputs, outputs,
-            op_domain=node.domain,
-            name=scope.get_unique_operator_name(f"{prefix}_{node.op_type}"),
-            **{attribute.name: helper.get_attribute_value(attribute)
-               for attribute in node.attribute})
-    if not produced:  # the output is the input or a constant
-        container.add_node(
-            "Identity", [names[graph_output]], [output_name],
-            name=scope.get_unique_operator_name(f"{prefix}_Identity"))
+    embed(model.graph, scope, container, operator.inputs[0].full_name,
+          operator.outputs[0].full_name, operator.full_name)

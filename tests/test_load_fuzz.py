@@ -22,7 +22,6 @@ from numpy.testing import assert_array_equal
 
 import skae
 from skae import ModelFileError, PretrainedClassifier
-
 from test_common import fast_instance
 from test_persistence import _outputs
 from user_modules import MLPDecoder, MLPEncoder

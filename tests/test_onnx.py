@@ -21,7 +21,6 @@ from torch import nn
 
 import skae
 from skae import CustomAE, StackedAE, VariationalAE, stack
-
 from test_export import FAMILIES, _stacked_pair
 from user_modules import MLPDecoder, MLPEncoder
 
