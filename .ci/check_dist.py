@@ -4,8 +4,8 @@ Usage: python .ci/check_dist.py DIST
 
 Compares them with the source tree: the wheel holds every file of the
 package (a data file or a module that setup.cfg's package list would miss
-fails here) and nothing else; its metadata has the version of
-``skae/__init__.py``, the dependencies and extras of ``setup.cfg``, the
+fails here) and nothing else; its metadata has the version that setup.cfg
+reads, the dependencies and extras of ``setup.cfg``, the
 license file, the README as description, ``Requires-Python`` and
 classifiers; the sdist holds the package, the tests and the files a
 packager needs; ``CHANGELOG.md`` starts with this version. Reads files
@@ -29,15 +29,23 @@ def fail(message):
     sys.exit(f"check_dist: {message}")
 
 
-def source_version():
-    """``__version__`` of skae/__init__.py, read without importing it."""
-    with open(os.path.join(ROOT, PACKAGE, "__init__.py")) as f:
+def source_version(config):
+    """The version that setup.cfg reads (``version = attr: module.name``),
+    from that module's source, without importing it."""
+    spec = config["metadata"]["version"].strip()
+    if not spec.startswith("attr:"):
+        return spec
+    module, _, name = spec[len("attr:"):].strip().rpartition(".")
+    path = os.path.join(ROOT, *module.split("."))
+    path = (os.path.join(path, "__init__.py") if os.path.isdir(path)
+            else path + ".py")
+    with open(path) as f:
         tree = ast.parse(f.read())
     for node in tree.body:
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and getattr(node.targets[0], "id", None) == "__version__"):
+                and getattr(node.targets[0], "id", None) == name):
             return ast.literal_eval(node.value)
-    fail("skae/__init__.py assigns no __version__")
+    fail(f"{path} assigns no {name} (setup.cfg: version = {spec})")
 
 
 def package_files():
@@ -136,9 +144,9 @@ def check_changelog(version):
 
 
 def main(dist):
-    version = source_version()
     config = configparser.ConfigParser()
     config.read(os.path.join(ROOT, "setup.cfg"))
+    version = source_version(config)
     wheel = os.path.join(dist, f"{PACKAGE}-{version}-py3-none-any.whl")
     sdist = os.path.join(dist, f"{PACKAGE}-{version}.tar.gz")
     for path in (wheel, sdist):
