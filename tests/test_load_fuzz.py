@@ -69,16 +69,27 @@ def _regions(data):
             "manifest": [manifest]}
 
 
-def _replaced(data, name, content):
-    """The model file with member ``name`` replaced by ``content`` (a valid
-    archive: the damage is in the member, not in the zip structure)."""
+def _rewritten(data, content_of, date_time=None):
+    """The model file with each member's content ``content_of(name,
+    content)`` (a valid archive: the damage is in the members, not in the
+    zip structure), and every timestamp ``date_time`` if given."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for info in source.infolist():
-            target.writestr(info, content if info.filename == name
-                            else source.read(info.filename))
+            content = content_of(info.filename, source.read(info.filename))
+            if date_time is not None:
+                compress_type = info.compress_type
+                info = zipfile.ZipInfo(info.filename, date_time)
+                info.compress_type = compress_type
+            target.writestr(info, content)
     return out.getvalue()
+
+
+def _replaced(data, name, content):
+    """The model file with member ``name`` replaced by ``content``."""
+    return _rewritten(data, lambda member, original: content
+                      if member == name else original)
 
 
 def _reproducible(data):
@@ -87,30 +98,26 @@ def _reproducible(data):
     seed damages the same bytes in every run."""
 
     def zero_durations(value):
-        if isinstance(value, dict):
+        if isinstance(value, list):
+            for item in value:
+                zero_durations(item)
+        elif isinstance(value, dict):
             for key, item in value.items():
                 if key == "history" and isinstance(item, list):
                     for epoch in item:
                         epoch["dur"] = {"float": "0.0"}
                 else:
                     zero_durations(item)
-        elif isinstance(value, list):
-            for item in value:
-                zero_durations(item)
 
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "skae.json":
-                manifest = json.loads(content)
-                zero_durations(manifest)
-                content = json.dumps(manifest, indent=1)
-            fixed = zipfile.ZipInfo(info.filename, (2026, 1, 1, 0, 0, 0))
-            fixed.compress_type = info.compress_type
-            target.writestr(fixed, content)
-    return out.getvalue()
+    def manifest_without_durations(member, content):
+        if member != "skae.json":
+            return content
+        manifest = json.loads(content)
+        zero_durations(manifest)
+        return json.dumps(manifest, indent=1)
+
+    return _rewritten(data, manifest_without_durations,
+                      date_time=(2026, 1, 1, 0, 0, 0))
 
 
 def _damaged_files(data, rng, marker):
