@@ -16,7 +16,11 @@ STAMP := $(VENV)/.installed-$(subst $() ,_,$(subst /,_,$(subst <,_,$(subst >,_,$
 OLDEST ?= scikit-learn==1.6.1 skorch==1.2.0
 OLDEST_VENV := .venv-oldest
 
-.PHONY: demo test lint test-oldest bench docs clean
+# `make check-dist` installs the built wheel, and nothing of the source
+# tree, into this new virtual environment.
+DIST_VENV := .venv-dist
+
+.PHONY: demo test lint test-oldest bench docs docs-fast dist check-dist clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,5 +53,31 @@ bench: $(STAMP)
 docs: $(STAMP)
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
+# The same build without running the gallery's examples (their pages show
+# the code and no output): for working on the theme and the pages.
+docs-fast: $(STAMP)
+	SKAE_DOCS_FAST=1 $(PY) -m sphinx -W --keep-going -b html docs docs/_build/html-fast
+
+# The sdist and the wheel a release uploads, checked: twine's checks, then
+# .ci/check_dist.py (contents and metadata against the source tree).
+dist: $(STAMP)
+	rm -rf dist build
+	$(PY) -m build --outdir dist .
+	$(PY) -m twine check --strict dist/*
+	$(PY) .ci/check_dist.py dist
+
+# The wheel installed into a new, empty virtual environment (with its
+# dependencies and no extras, not `pip install -e .`), then a short fit /
+# save / load run from an empty folder outside the source tree.
+check-dist: dist
+	rm -rf $(DIST_VENV)
+	$(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/python -m pip install --quiet "$(TORCH)"
+	$(DIST_VENV)/bin/python -m pip install --quiet dist/skae-*.whl
+	$(DIST_VENV)/bin/python -m pip check
+	smoke=$$(mktemp -d) && cp .ci/smoke_test.py "$$smoke" && cd "$$smoke" && \
+		env -u PYTHONPATH OMP_NUM_THREADS=1 "$(CURDIR)/$(DIST_VENV)/bin/python" smoke_test.py && \
+		rm -rf "$$smoke"
+
 clean:
-	rm -rf $(VENV) $(OLDEST_VENV) docs/_build docs/api/generated docs/auto_examples demo-output
+	rm -rf $(VENV) $(OLDEST_VENV) $(DIST_VENV) dist build docs/_build docs/api/generated docs/auto_examples demo-output

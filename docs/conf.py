@@ -10,6 +10,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.abspath(".."))
+sys.path.insert(0, os.path.abspath("_ext"))
 
 import skae  # noqa: E402
 
@@ -25,6 +26,7 @@ extensions = [
     "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "estimator_cards",
 ]
 
 autosummary_generate = True
@@ -34,9 +36,27 @@ numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
-html_theme = "alabaster"
+exclude_patterns = ["_build", "_ext", "Thumbs.db", ".DS_Store"]
+
+# -- HTML: pydata-sphinx-theme, as scikit-learn and skorch ------------------
+# No icon links, version switcher or analytics: each needs a URL the
+# offline build cannot know or check.
+html_theme = "pydata_sphinx_theme"
+html_title = f"skae {release}"
 html_static_path = ["_static"]
+html_css_files = ["skae.css"]
+html_theme_options = {
+    "logo": {"text": "skae"},
+    "navbar_align": "left",
+    "header_links_before_dropdown": 6,
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "secondary_sidebar_items": ["page-toc"],
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+# the front page is one screen: no sidebars
+html_sidebars = {"index": []}
 
 # -- examples gallery -------------------------------------------------------
 # The gallery is every ``examples/plot_*.py`` file: a module docstring whose
@@ -60,6 +80,10 @@ sphinx_gallery_conf = {
     # a failing example fails the build
     "only_warn_on_example_error": False,
 }
+# SKAE_DOCS_FAST=1 (``make docs-fast``) builds every page without running
+# the examples, for work on the theme and the text; CI builds them all.
+if os.environ.get("SKAE_DOCS_FAST"):
+    sphinx_gallery_conf["plot_gallery"] = "False"
 
 
 # -- docstrings ---------------------------------------------------------------

@@ -5,6 +5,7 @@ Every autoencoder is a transformer with ``fit``, ``transform`` (the codes),
 error), trained by skorch on PyTorch.
 """
 
+from ._errors import ModelFileError
 from ._interpolate import interpolate
 from ._persistence import load, save
 from ._registry import (
@@ -35,6 +36,7 @@ __all__ = [
     "DenoisingAE",
     "KSparseAE",
     "LinearAE",
+    "ModelFileError",
     "PretrainedClassifier",
     "SparseAE",
     "StackedAE",

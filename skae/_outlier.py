@@ -5,7 +5,8 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, clone
-from sklearn.utils import get_tags
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import HasMethods, Interval, StrOptions, fit_context
@@ -15,6 +16,24 @@ from ._stacked import StackedAE
 #: Tukey's fence for ``contamination="auto"``: flag the training scores more
 #: than this many interquartile ranges below the first quartile.
 _AUTO_FENCE = 1.5
+
+
+def _seed_unseeded(estimator, random_state):
+    """Give each ``random_state`` parameter of ``estimator`` that is None
+    (nested ones included) a seed drawn from ``random_state``, in the sorted
+    order of the parameters' names, as ``sklearn.ensemble`` seeds the
+    estimators it clones. A frozen estimator is left alone (its ``fit``
+    does nothing), and so is everything when ``random_state`` is None."""
+    if random_state is None or isinstance(estimator, FrozenEstimator):
+        return
+    rng = check_random_state(random_state)
+    seeds = {}
+    for name, value in sorted(estimator.get_params(deep=True).items()):
+        if name == "random_state" or name.endswith("__random_state"):
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            if value is None:
+                seeds[name] = seed
+    estimator.set_params(**seeds)
 
 
 class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
@@ -60,6 +79,15 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
         the scores, and, being based on quartiles, is not moved by the
         outliers it is looking for (a mean plus three standard deviations
         is).
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder, as scikit-learn's ensembles seed theirs: each
+        ``random_state`` parameter of the clone that :meth:`fit` trains
+        (nested ones too, such as a pipeline step's) that is None gets a
+        seed drawn from ``random_state``; a seed the autoencoder already has
+        is kept, as :class:`PretrainedClassifier` does. Pass an int for
+        the same ``offset_`` and :meth:`predict` from every fit. None leaves
+        the autoencoder as it is: the default ``StackedAE()`` is then
+        unseeded, and two fits disagree on a few labels.
 
     Attributes
     ----------
@@ -144,9 +172,11 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
         "autoencoder": [HasMethods(["fit", "score_samples"]), None],
         "contamination": [StrOptions({"auto"}),
                           Interval(Real, 0, 0.5, closed="right")],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, autoencoder=None, *, contamination=0.1):
+    def __init__(self, autoencoder=None, *, contamination=0.1,
+                 random_state=None):
         store_params(self, locals())
 
     def _autoencoder(self):
@@ -198,6 +228,7 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
     def _fit(self, X):
         X = self._validate(X, reset=True)
         autoencoder = clone(self._autoencoder())
+        _seed_unseeded(autoencoder, self.random_state)
         autoencoder.fit(X, None)  # (FrozenEstimator.fit requires y)
         scores = np.asarray(autoencoder.score_samples(X), dtype=np.float64)
         if not np.all(np.isfinite(scores)):

@@ -17,15 +17,18 @@ keeps more (the user's callbacks, any optimizer class), and loads only with
 compatible versions of skae, torch and skorch.
 """
 
+import contextlib
 import io
 import json
 import numbers
+import os
 import warnings
 import zipfile
 
 import numpy as np
 import torch
 
+from ._errors import ModelFileError
 from ._version import __version__
 
 #: The file format's name and version; :func:`load` refuses others.
@@ -37,6 +40,13 @@ _MANIFEST = "skae.json"
 #: Attributes that are not state: rebuilt on load (``net_``), caches
 #: recomputed on first use (``sampler_``), or transient.
 _NOT_SAVED = {"net_", "sampler_", "_module_arguments"}
+
+#: :func:`load` refuses a member that would expand more than this many
+#: times (a "zip bomb"); :func:`save` stores arrays and weights as they are
+#: and deflates only the JSON manifest, which shrinks about tenfold.
+_MAX_EXPANSION = 200
+#: ... unless it is smaller than this.
+_MAX_UNCHECKED_SIZE = 1 << 20
 
 
 def _skae_classes():
@@ -76,8 +86,6 @@ class _Writer:
 
     def encode(self, value, where):
         """``value`` as JSON (arrays and estimators written aside)."""
-        from sklearn.base import BaseEstimator
-
         if value is None or isinstance(value, (bool, str)):
             return value
         if isinstance(value, numbers.Integral) and not isinstance(
@@ -102,6 +110,13 @@ class _Writer:
                 raise TypeError(f"{where}: a dict with non-string keys")
             return {"dict": {k: self.encode(v, f"{where}[{k!r}]")
                              for k, v in value.items()}}
+        return self.encode_object(value, where)
+
+    def encode_object(self, value, where):
+        """A device, an optimizer or module class, or an estimator, as
+        JSON; anything else cannot be stored without pickling."""
+        from sklearn.base import BaseEstimator
+
         if isinstance(value, torch.device):
             return {"device": str(value)}
         if isinstance(value, type) and issubclass(
@@ -181,27 +196,74 @@ def _qualified_name(cls):
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+class _Refused(Exception):
+    """Raised inside :class:`_Reader`: the part being read is refused for
+    the reason the message gives."""
+
+
 class _Reader:
-    def __init__(self, archive, modules=()):
+    """Reads the estimator out of an open model file; every failure is a
+    :class:`ModelFileError` naming the file (``where``) and the part."""
+
+    def __init__(self, archive, where, modules=()):
         self.archive = archive
+        self.where = where
         self.modules = {_qualified_name(cls): cls for cls in modules}
 
-    def read(self, name):
+    def error(self, part, clause):
+        return ModelFileError(f"Cannot load {self.where}: {part}: {clause}",
+                              path=self.where, part=part)
+
+    @contextlib.contextmanager
+    def part(self, part):
+        """Any failure while reading ``part`` of the file (an exception of
+        any type: the parsers of zip, JSON, ``.npy`` and safetensors, and
+        the estimator's own code, raise many) becomes a ModelFileError
+        naming it, with the failure chained."""
         try:
-            return self.archive.read(name)
-        except KeyError:
-            raise ValueError(
-                f"The model file lacks {name!r}: it is incomplete or was "
-                "not written by skae.save.") from None
+            yield
+        except ModelFileError:
+            raise  # a finer part already named
+        except _Refused as exc:
+            raise self.error(part, str(exc)) from None
+        except Exception as exc:
+            raise self.error(
+                part, f"damaged ({type(exc).__name__}: {exc}). Save the "
+                "estimator again with skae.save, or load an intact copy of "
+                "the file.") from exc
+
+    def read(self, name):
+        with self.part(f"the member {name!r}"):
+            try:
+                info = self.archive.getinfo(name)
+            except KeyError:
+                raise _Refused(
+                    "missing; the file is incomplete or was not written by "
+                    "skae.save.") from None
+            if info.file_size > max(_MAX_UNCHECKED_SIZE,
+                                    _MAX_EXPANSION * info.compress_size):
+                raise _Refused(
+                    f"it would expand from {info.compress_size} to "
+                    f"{info.file_size} bytes, which skae.save never writes "
+                    "(refused as a zip bomb).")
+            return self.archive.read(info)
 
     def array(self, name):
-        return np.load(io.BytesIO(self.read(name)), allow_pickle=False)
+        data = self.read(name)
+        with self.part(f"the array {name!r}"):
+            if not data.startswith(b"\x93NUMPY"):
+                # np.load would take it for a pickle, and its message
+                # suggests loading that unsafely
+                raise _Refused(
+                    "not a .npy array, as skae.save writes (skae.load never "
+                    "unpickles: a pickle can run code).")
+            return np.load(io.BytesIO(data), allow_pickle=False)
 
     def decode(self, value):
         if value is None or isinstance(value, (bool, int, str)):
             return value
         if not isinstance(value, dict) or len(value) != 1:
-            raise ValueError(f"Unexpected value {value!r} in the model file.")
+            raise _Refused(f"unexpected value {value!r}.")
         (kind, content), = value.items()
         if kind == "float":
             return float(content)
@@ -223,51 +285,69 @@ class _Reader:
             cls = getattr(torch.optim, content, None)
             if not (isinstance(cls, type)
                     and issubclass(cls, torch.optim.Optimizer)):
-                raise ValueError(f"Unknown optimizer {content!r}.")
+                raise _Refused(f"unknown optimizer {content!r}.")
             return cls
         if kind == "estimator":
             return self.estimator(content)
         if kind == "module_class":
             if content not in self.modules:
                 given = sorted(self.modules) or "none"
-                raise ValueError(
-                    f"The model file uses the torch module class {content!r}; "
-                    "skae.load builds no class it is not given: pass it, "
+                raise _Refused(
+                    f"the torch module class {content!r}, which skae.load "
+                    "builds only when given it: pass it, "
                     f"skae.load(path, modules=[...]) (given: {given}).")
             return self.modules[content]
-        raise ValueError(f"Unknown value kind {kind!r} in the model file.")
+        raise _Refused(f"unknown value kind {kind!r}.")
 
     def estimator(self, record):
-        classes = _skae_classes()
-        name = record.get("class")
-        if name not in classes:
-            raise ValueError(
-                f"The model file holds a {name!r}, which is not one of "
-                f"skae's estimators ({', '.join(sorted(classes))}); skae.load "
-                "builds nothing else.")
-        cls = classes[name]
-        est = cls(**{k: self.decode(v) for k, v in record["params"].items()})
-        for key, value in record["attributes"].items():
-            setattr(est, key, self.decode(value))
+        with self.part("an estimator's record"):
+            classes = _skae_classes()
+            name = record.get("class")
+            if not isinstance(name, str) or name not in classes:
+                raise _Refused(
+                    f"the class {name!r} is not one of skae's estimators "
+                    f"({', '.join(sorted(classes))}); skae.load builds "
+                    "nothing else.")
+            cls = classes[name]
+            params, attributes = record["params"], record["attributes"]
+        decoded = {}
+        for key, value in params.items():
+            with self.part(f"{name}'s parameter {key!r}"):
+                decoded[key] = self.decode(value)
+        with self.part(f"{name}'s parameters"):
+            est = cls(**decoded)
+        for key, value in attributes.items():
+            with self.part(f"{name}'s attribute {key!r}"):
+                if (not isinstance(key, str) or not key.isidentifier()
+                        or key.startswith("__") or hasattr(cls, key)):
+                    raise _Refused(f"not a fitted attribute of {name}.")
+                setattr(est, key, self.decode(value))
         if record.get("module") is not None:
-            from safetensors.torch import load
+            self.network(est, name, record)
+        return est
 
+    def network(self, est, name, record):
+        """Rebuild ``est``'s fitted network from ``record``."""
+        from safetensors.torch import load
+
+        with self.part(f"{name}'s network"):
             module = est._rebuild_module()
+        with self.part(f"{name}'s weights"):
             tensors = load(self.read(record["module"]["file"]))
             for alias, name_ in record["module"]["aliases"].items():
                 tensors[alias] = tensors[name_]
             try:
                 module.load_state_dict(tensors, strict=True)
             except RuntimeError as exc:
-                raise ValueError(
-                    f"The weights in the model file do not match the "
-                    f"network that {name}'s parameters describe: {exc}"
-                ) from None
+                raise _Refused(
+                    f"they do not match the network that {name}'s "
+                    f"parameters describe: {exc}") from None
+        with self.part(f"{name}'s training history"):
+            history = [{k: self.decode(v) for k, v in epoch.items()}
+                       for epoch in record["history"] or []]
+        with self.part(f"{name}'s device"):
             device = _load_device(est.device)
-            est._attach_net(module.to(device), device, history=[
-                {k: self.decode(v) for k, v in epoch.items()}
-                for epoch in record["history"] or []])
-        return est
+            est._attach_net(module.to(device), device, history=history)
 
 
 def _load_device(device):
@@ -353,7 +433,8 @@ def load(path, modules=()):
     modules : sequence of torch.nn.Module classes, default=()
         The classes of the ``encoder`` / ``decoder`` of a :class:`CustomAE`
         in the file (matched by module and qualified name). The file names
-        them but cannot hold their code; a missing one is a ValueError.
+        them but cannot hold their code; a missing one is a
+        :class:`ModelFileError`.
 
     Returns
     -------
@@ -361,44 +442,61 @@ def load(path, modules=()):
 
     Raises
     ------
-    ValueError
-        The file is not a skae model file, is truncated or corrupted, has
-        another format version, names a class that is not skae's, or holds
-        weights that do not match the estimator's parameters. Nothing is
-        returned half-loaded.
+    ModelFileError
+        For every failure on the file's content: it is not a skae model
+        file, is truncated or damaged, has another format version, names a
+        class that is not skae's or a module class not given in
+        ``modules``, or holds weights that do not match the estimator's
+        parameters. The message names the file and the part that failed
+        (also in the exception's ``path`` and ``part``); the underlying
+        error is chained. A ``ValueError``, so ``except ValueError`` catches
+        it too. Nothing is returned half-loaded.
+    OSError
+        The file cannot be opened or read (a missing path, for example).
 
     See Also
     --------
     save : write an estimator to such a file.
+    ModelFileError : the exception for a file that cannot be loaded.
     """
+    where = _file_name(path)
+    if hasattr(path, "read"):
+        data = path.read()
+    else:
+        with open(path, "rb") as f:
+            data = f.read()
     try:
-        if hasattr(path, "read"):
-            data = path.read()
-        else:
-            with open(path, "rb") as f:
-                data = f.read()
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ValueError(
-            f"{path!r} is not a skae model file (not a zip archive, or "
-            "truncated); write one with skae.save.") from None
+    except Exception as exc:  # BadZipFile, and more for some damage
+        raise ModelFileError(
+            f"Cannot load {where}: the zip archive is unreadable "
+            f"({type(exc).__name__}: {exc}): this is not a skae model file, "
+            "or it is truncated; write one with skae.save.",
+            path=where, part="the zip archive") from exc
+    reader = _Reader(archive, where, modules)
     with archive:
-        try:
-            manifest = json.loads(_Reader(archive).read(_MANIFEST))
-        except (ValueError, zipfile.BadZipFile) as exc:
-            raise ValueError(
-                f"{path!r} is not a readable skae model file: {exc}") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise ValueError(f"{path!r} is not a skae model file.")
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise ValueError(
-                f"{path!r} has skae model format version "
-                f"{manifest.get('format_version')!r}; this skae reads version "
-                f"{FORMAT_VERSION} (the file was written by skae "
-                f"{manifest.get('skae_version')}).")
-        try:
-            return _Reader(archive, modules).estimator(manifest["estimator"])
-        except (KeyError, TypeError, zipfile.BadZipFile, OSError) as exc:
-            raise ValueError(
-                f"{path!r} is a damaged skae model file ({type(exc).__name__}:"
-                f" {exc}).") from None
+        with reader.part(f"the manifest {_MANIFEST!r}"):
+            manifest = json.loads(reader.read(_MANIFEST))
+            if not isinstance(manifest, dict) or manifest.get(
+                    "format") != FORMAT:
+                raise _Refused("not skae's model format: this is not a "
+                               "skae model file.")
+            if manifest.get("format_version") != FORMAT_VERSION:
+                raise _Refused(
+                    "skae model format version "
+                    f"{manifest.get('format_version')!r}; this skae reads "
+                    f"version {FORMAT_VERSION} (the file was written by skae "
+                    f"{manifest.get('skae_version')}).")
+            record = manifest["estimator"]
+        return reader.estimator(record)
+
+
+def _file_name(path):
+    """How messages name the file ``path`` (a path, or a file object)."""
+    if hasattr(path, "read"):
+        name = getattr(path, "name", None)
+        return (repr(name) if isinstance(name, str)
+                else f"the {type(path).__name__} object")
+    if isinstance(path, (str, bytes, os.PathLike)):
+        return repr(os.fspath(path))
+    return repr(path)

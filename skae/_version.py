@@ -1,3 +1,3 @@
 """The version of skae: its one source (``setup.cfg`` reads it too)."""
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"

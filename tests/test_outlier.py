@@ -45,13 +45,61 @@ def detector(normal_digits):
 
 
 # ----------------------------------------------------------------------
-# scikit-learn's checks, the outlier-detector checks included
+# scikit-learn's checks, the outlier-detector checks included, on the
+# detector at its defaults (random_state=None); the checks that need
+# reproducible fits seed it with set_params(random_state=0), as they do
+# IsolationForest, and it hands a seed to its autoencoder. Only the
+# autoencoder's size is made small, through set_params, and it is unseeded.
 @pytest.mark.filterwarnings(CONVERGENCE)
-@parametrize_with_checks([AutoencoderOutlierDetector(StackedAE(
-    n_components=3, hidden_layer_sizes=(8,), max_iter=5, batch_size=16,
-    random_state=0))])
+@parametrize_with_checks([AutoencoderOutlierDetector().set_params(
+    autoencoder=StackedAE(n_components=3, hidden_layer_sizes=(8,),
+                          max_iter=5, batch_size=16))])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
+def test_random_state_makes_fits_identical(normal_digits):
+    X_train, X_test, _ = normal_digits
+    X_train = X_train[:200]
+    unseeded = small_ae(max_iter=3, random_state=None)
+    fits = [AutoencoderOutlierDetector(unseeded, random_state=seed).fit(
+        X_train) for seed in (0, 0, 1)]
+    first, again, other = (fit.predict(X_test) for fit in fits)
+    assert_array_equal(first, again)
+    assert fits[0].offset_ == fits[1].offset_
+    assert fits[0].autoencoder_.random_state == \
+        fits[1].autoencoder_.random_state != fits[2].autoencoder_.random_state
+    assert_allclose(fits[0].score_samples(X_test),
+                    fits[1].score_samples(X_test))
+    assert unseeded.random_state is None  # the given one is not changed
+    # the default autoencoder is seeded too
+    default = AutoencoderOutlierDetector(random_state=0)
+    assert default.fit(X_train[:40]).autoencoder_.random_state is not None
+    assert default.autoencoder is None
+
+
+@pytest.mark.filterwarnings(CONVERGENCE)
+def test_random_state_keeps_the_autoencoders_own_seed(normal_digits):
+    X = normal_digits[0][:60]
+    seeded = AutoencoderOutlierDetector(small_ae(max_iter=1, random_state=7),
+                                        random_state=0).fit(X)
+    assert seeded.autoencoder_.random_state == 7
+    # nested random_state parameters (a pipeline step's) are seeded too
+    pipe = AutoencoderOutlierDetector(make_pipeline(
+        MinMaxScaler(), small_ae(max_iter=1, random_state=None)),
+        random_state=0).fit(X)
+    assert pipe.autoencoder_[-1].random_state is not None
+    # a RandomState instance gives each fit another seed, as in sklearn
+    rng = np.random.RandomState(0)
+    est = AutoencoderOutlierDetector(small_ae(max_iter=1, random_state=None),
+                                     random_state=rng)
+    first = est.fit(X).autoencoder_.random_state
+    assert est.fit(X).autoencoder_.random_state != first
+    # a frozen autoencoder is left as it is
+    frozen = FrozenEstimator(seeded.autoencoder_)
+    assert AutoencoderOutlierDetector(frozen, random_state=0).fit(
+        X).autoencoder_ is frozen
 
 
 # ----------------------------------------------------------------------
