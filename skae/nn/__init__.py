@@ -12,7 +12,14 @@ from ._base import Autoencoder
 from ._classifier import EncoderClassifier
 from ._conv import ConvAutoencoder
 from ._custom import ModuleAutoencoder
-from ._halves import Decoder, Encoder, KeepLargest, Resize, ZeroBelow
+from ._halves import (
+    Decoder,
+    Encoder,
+    FillMissing,
+    KeepLargest,
+    Resize,
+    ZeroBelow,
+)
 from ._layers import (
     ACTIVATIONS,
     INITS,
@@ -47,6 +54,7 @@ __all__ = [
     "Corruption",
     "Decoder",
     "Encoder",
+    "FillMissing",
     "EncoderClassifier",
     "KSparseMLPAutoencoder",
     "LayerPair",

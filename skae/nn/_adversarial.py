@@ -49,7 +49,7 @@ class AdversarialMLP(MLPAutoencoder):
     Parameters
     ----------
     n_features, hidden_layer_sizes, n_components, activation, \
-code_activation, out_activation, loss, tied_weights
+code_activation, out_activation, loss, tied_weights, init, mask_input
         As :class:`MLPAutoencoder`; the code layer is linear by default.
     discriminator_sizes : sequence of int
         Hidden layers of the discriminator.
@@ -66,12 +66,14 @@ code_activation, out_activation, loss, tied_weights
                  activation="elu", code_activation="identity",
                  out_activation="identity", loss="mse", tied_weights=False,
                  discriminator_sizes=(256, 256), prior="normal",
-                 n_prior_components=10, init="variance_scaling"):
+                 n_prior_components=10, init="variance_scaling",
+                 mask_input=False):
         super().__init__(n_features, hidden_layer_sizes, n_components,
                          activation=activation,
                          code_activation=code_activation,
                          out_activation=out_activation, loss=loss,
-                         tied_weights=tied_weights, init=init)
+                         tied_weights=tied_weights, init=init,
+                         mask_input=mask_input)
         if prior not in PRIORS:
             raise ValueError(f"Unknown prior {prior!r}; use one of {PRIORS}.")
         self.prior = prior
@@ -137,7 +139,8 @@ code_activation, out_activation, loss, tied_weights
             return list(self.discriminator.parameters())
         return self.encoder_parameters()
 
-    def batch_loss(self, input, sample_weight=None, phase=None, codes=None):
+    def batch_loss(self, input, sample_weight=None, mask=None, phase=None,
+                   codes=None):
         """The loss terms of a batch in one training phase.
 
         ``phase=None`` (evaluation) gives :meth:`loss_terms`. In training,
@@ -150,10 +153,11 @@ code_activation, out_activation, loss, tied_weights
         phase under ``"carry"``, so the encoder runs once for both.
         """
         if phase is None:
-            return self.loss_terms(self(input), input, sample_weight)
+            return self.loss_terms(self(input), self.target(input),
+                                   sample_weight, mask)
         if phase == "reconstruction":
-            return self.reconstruction_terms(self(input), input,
-                                             sample_weight)
+            return self.reconstruction_terms(self(input), self.target(input),
+                                             sample_weight, mask)
         if codes is None:
             codes = self.encode(input)
         if phase == "discriminator":
@@ -163,15 +167,16 @@ code_activation, out_activation, loss, tied_weights
         loss = self.generator_loss(codes)
         return {"loss": loss, "generator": loss}
 
-    def reconstruction_terms(self, out, target, sample_weight=None):
+    def reconstruction_terms(self, out, target, sample_weight=None,
+                             mask=None):
         """The reconstruction phase's terms (``"loss"``,
         ``"reconstruction"``)."""
-        return super().loss_terms(out, target, sample_weight)
+        return super().loss_terms(out, target, sample_weight, mask)
 
-    def loss_terms(self, out, target, sample_weight=None):
+    def loss_terms(self, out, target, sample_weight=None, mask=None):
         """Reconstruction loss (``"loss"``) and, for the record, both
         adversarial losses on the batch's codes."""
-        terms = self.reconstruction_terms(out, target, sample_weight)
+        terms = self.reconstruction_terms(out, target, sample_weight, mask)
         terms["discriminator"] = self.discriminator_loss(out["code"])
         terms["generator"] = self.generator_loss(out["code"])
         return terms

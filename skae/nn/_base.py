@@ -2,10 +2,17 @@
 
 import copy
 
+import torch
 from torch import nn
 
 from ._halves import Decoder, Encoder
-from ._losses import elementwise_loss, reduce_loss, weighted_mean
+from ._losses import (
+    elementwise_loss,
+    observed_mean,
+    observed_weight,
+    reduce_loss,
+    weighted_mean,
+)
 
 
 class Autoencoder(nn.Module):
@@ -32,6 +39,11 @@ class Autoencoder(nn.Module):
 
     #: Names of the loss terms :meth:`loss_terms` returns besides ``"loss"``.
     loss_term_names = ("reconstruction",)
+
+    #: Whether the input holds, after the ``n_features`` values, the mask of
+    #: the values the network may know (1 observed, 0 missing): networks
+    #: built with ``mask_input=True`` see which values were filled in.
+    mask_input = False
 
     def __init__(self, loss="mse", out_activation="identity", corruption=None):
         super().__init__()
@@ -66,10 +78,30 @@ class Autoencoder(nn.Module):
 
         Returns a dict with the ``"code"`` and the decoder ``"logits"``.
         """
-        if self.corruption is not None:
-            x = self.corruption(x)
+        x = self.corrupt_input(x)
         code = self.encode(x)
         return {"code": code, "logits": self.decode_logits(code)}
+
+    def corrupt_input(self, x, always=False):
+        """``x`` through the input corruption (in training mode, or
+        ``always``); with ``mask_input``, the entries that masking noise
+        hides are hidden in the mask too."""
+        if self.corruption is None:
+            return x
+        if not self.mask_input:
+            return (self.corruption.corrupt(x) if always
+                    else self.corruption(x))
+        data, seen = self.corruption.hide(*self.split_input(x), always)
+        return torch.cat([data, seen], dim=-1)
+
+    def split_input(self, x):
+        """``(values, mask)`` of an input of a ``mask_input`` network."""
+        return x[..., :self.n_features], x[..., self.n_features:]
+
+    def target(self, x):
+        """The values of the input ``x`` (without its mask, if any): what
+        the network reconstructs."""
+        return self.split_input(x)[0] if self.mask_input else x
 
     def elementwise_loss(self, logits, target):
         """Reconstruction loss of each element of a batch (``loss`` with the
@@ -77,7 +109,7 @@ class Autoencoder(nn.Module):
         return elementwise_loss(logits, target, self.loss,
                                 self.out_activation)
 
-    def loss_terms(self, out, target, sample_weight=None):
+    def loss_terms(self, out, target, sample_weight=None, mask=None):
         """Loss terms of a batch: ``"loss"`` (the total) and each named term.
 
         The reconstruction term is the mean of :meth:`elementwise_loss`;
@@ -85,9 +117,16 @@ class Autoencoder(nn.Module):
         sample's mean loss counts in proportion to its weight. Terms that
         belong to a sample are weighted the same way by the variants;
         terms of the whole batch (a sparsity target on the batch's mean
-        activations, an adversarial game) are not.
+        activations, an adversarial game) are not. With ``mask`` (True
+        where an element of ``target`` is observed; missing values) each
+        sample's loss is its mean over its observed elements, and a sample
+        with nothing observed carries no weight.
         """
         per_element = self.elementwise_loss(out["logits"], target)
+        if mask is not None:
+            rec = weighted_mean(observed_mean(per_element, mask),
+                                observed_weight(mask, sample_weight))
+            return {"loss": rec, "reconstruction": rec}
         if sample_weight is None:
             rec = reduce_loss(per_element)
         else:
@@ -107,13 +146,17 @@ class Autoencoder(nn.Module):
         out = self(input)
         if sample_weight is not None:
             fields["sample_weight"] = sample_weight
-        return self.loss_terms(out, input, **fields)
+        return self.loss_terms(out, self.target(input), **fields)
 
-    def reconstruction_error(self, x):
+    def reconstruction_error(self, x, mask=None):
         """Per-sample reconstruction loss of the clean input ``x``: the mean
-        of :meth:`elementwise_loss` over each sample's features."""
+        of :meth:`elementwise_loss` over each sample's features (with
+        ``mask``, over its observed features)."""
         logits = self.decode_logits(self.encode(x))
-        return reduce_loss(self.elementwise_loss(logits, x), "none")
+        per_element = self.elementwise_loss(logits, self.target(x))
+        if mask is not None:
+            return observed_mean(per_element, mask)
+        return reduce_loss(per_element, "none")
 
     def encoder_layers(self):
         """The encoder's layers, input side first, as a list of modules.

@@ -26,11 +26,11 @@ def standalone_layer(layer):
     becomes an ``nn.Linear`` holding a copy of the transposed weight."""
     if not isinstance(layer, TiedLinear):
         return layer
-    tied = layer.tied_to
-    linear = nn.Linear(tied.out_features, tied.in_features,
-                       device=tied.weight.device, dtype=tied.weight.dtype)
+    weight = layer.weight
+    linear = nn.Linear(weight.shape[1], weight.shape[0],
+                       device=weight.device, dtype=weight.dtype)
     with torch.no_grad():
-        linear.weight.copy_(tied.weight.t())
+        linear.weight.copy_(weight)
         linear.bias.copy_(layer.bias)
     return linear
 
@@ -80,6 +80,25 @@ class ZeroBelow(nn.Module):
 
     def forward(self, code):
         return code.masked_fill(code < self.thresholds, 0.0)
+
+
+class FillMissing(nn.Module):
+    """Replaces the missing values (NaN) of a batch by ``values``, one per
+    feature (the estimator's ``fill_values_``), and with ``mask`` appends
+    the mask of the observed values (1 or 0), as a network built with
+    ``mask_input`` takes its input."""
+
+    def __init__(self, values, mask=False):
+        super().__init__()
+        self.register_buffer("values", torch.as_tensor(values).float())
+        self.mask = bool(mask)
+
+    def forward(self, x):
+        missing = torch.isnan(x)
+        x = torch.where(missing, self.values.to(x.dtype), x)
+        if not self.mask:
+            return x
+        return torch.cat([x, (~missing).to(x.dtype)], dim=-1)
 
 
 class Resize(nn.Module):

@@ -105,22 +105,30 @@ class TiedLinear(nn.Module):
     ----------
     tied_to : torch.nn.Linear
         The encoder layer whose weight is shared.
+    out_features : int or None, default=None
+        The outputs: the first ``out_features`` inputs of ``tied_to`` (None:
+        all; fewer when the encoder's input ends with a mask).
     """
 
-    def __init__(self, tied_to):
+    def __init__(self, tied_to, out_features=None):
         super().__init__()
         self.tied_to = tied_to
-        self.bias = nn.Parameter(torch.zeros(tied_to.in_features))
+        self.out_features = (tied_to.in_features if out_features is None
+                             else out_features)
+        self.bias = nn.Parameter(torch.zeros(self.out_features))
 
     @property
     def weight(self):
-        return self.tied_to.weight.t()
+        weight = self.tied_to.weight.t()
+        if self.out_features == self.tied_to.in_features:
+            return weight
+        return weight[:self.out_features]
 
     def forward(self, x):
-        return F.linear(x, self.tied_to.weight.t(), self.bias)
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
         return (
             f"in_features={self.tied_to.out_features}, "
-            f"out_features={self.tied_to.in_features}, tied"
+            f"out_features={self.out_features}, tied"
         )

@@ -34,13 +34,18 @@ class LayerPair(Autoencoder):
     corruption : torch.nn.Module or None
         Applied to the pair's input in training mode (a stacked denoising
         autoencoder corrupts the input of every layer).
+    mask_input : bool
+        The pair's input ends with a mask (the outermost pair of a network
+        built with ``mask_input``).
     """
 
     def __init__(self, encoder_layer, decoder_layer, code_activation,
                  target_activation=None, loss="mse", out_activation="identity",
-                 corruption=None):
+                 corruption=None, mask_input=False):
         super().__init__(loss=loss, out_activation=out_activation,
                          corruption=corruption)
+        self.mask_input = mask_input
+        self.n_features = decoder_layer.weight.shape[0]
         self.encoder_layer = encoder_layer
         self.decoder_layer = decoder_layer
         self.code_activation = code_activation

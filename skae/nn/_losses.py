@@ -52,6 +52,23 @@ def weighted_mean(values, sample_weight=None):
         min=torch.finfo(values.dtype).tiny)
 
 
+def observed_mean(per_element, mask):
+    """Per-sample mean of ``per_element`` over the observed elements
+    (``mask`` True), 0 for a sample with none observed."""
+    mask = mask.flatten(1)
+    total = (per_element.flatten(1) * mask).sum(1)
+    return total / mask.sum(1).clamp(min=1).to(total.dtype)
+
+
+def observed_weight(mask, sample_weight=None):
+    """``sample_weight`` (or 1) of the samples with an observed element,
+    0 for the others: a sample with nothing observed carries no loss."""
+    seen = mask.flatten(1).any(1)
+    if sample_weight is None:
+        return seen.to(torch.get_default_dtype())
+    return sample_weight * seen
+
+
 def reconstruction_loss(logits, target, loss="mse", out_activation="identity",
                         reduction="mean"):
     """Reconstruction loss between a decoder output and its target.

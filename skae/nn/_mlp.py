@@ -41,24 +41,33 @@ class MLPAutoencoder(Autoencoder):
         Input corruption applied in training mode.
     init : {"variance_scaling", "pytorch"}
         Initialisation of the layers (:func:`skae.nn.init_linear`).
+    mask_input : bool
+        The input holds, after the ``n_features`` values, the mask of the
+        values the network may know (1 observed, 0 missing or hidden by
+        masking noise): the first encoder layer takes ``2 * n_features``
+        inputs, and sees which values were filled in.
     """
 
     def __init__(self, n_features, hidden_layer_sizes, n_components,
                  activation="elu", code_activation="identity",
                  out_activation="identity", loss="mse", tied_weights=False,
-                 corruption=None, init="variance_scaling"):
+                 corruption=None, init="variance_scaling", mask_input=False):
         super().__init__(loss=loss, out_activation=out_activation,
                          corruption=corruption)
+        self.n_features = n_features
+        self.mask_input = mask_input
         sizes = [n_features, *hidden_layer_sizes, n_components]
         pairs = list(zip(sizes[:-1], sizes[1:]))
+        inputs = [n_features * (2 if mask_input else 1), *sizes[1:-1]]
         self.encoder = nn.ModuleList(
             make_layer(nn.Linear, a, b, activation=activation, init=init)
-            for a, b in pairs
+            for a, (_, b) in zip(inputs, pairs)
         )
         init_linear(self.encoder[-1], code_activation, init)
         if tied_weights:
             self.decoder = nn.ModuleList(
-                TiedLinear(layer) for layer in reversed(self.encoder)
+                TiedLinear(layer, a) for layer, (a, _) in zip(
+                    reversed(self.encoder), reversed(pairs))
             )
         else:
             self.decoder = nn.ModuleList(
@@ -126,4 +135,5 @@ class MLPAutoencoder(Autoencoder):
             target_activation=self.activation if depth else None,
             loss=self.loss, out_activation=self.out_activation,
             corruption=self.corruption,
+            mask_input=self.mask_input and depth == 0,
         )

@@ -59,6 +59,18 @@ class Corruption(nn.Module):
         """Corrupted copy of ``x`` (whatever the mode)."""
         return corrupt(x, self.noise, self.noise_level, self.low, self.high)
 
+    def hide(self, x, seen, always=False):
+        """In training mode (or ``always``), corrupt ``x`` and return it
+        with ``seen`` (the mask of the entries the network may know, 1 or
+        0) updated: masking noise hides the entries it sets to 0. The
+        identity otherwise."""
+        if not (self.training or always):
+            return x, seen
+        if self.noise != "masking":
+            return self.corrupt(x), seen
+        hit = rand_like(x) < self.noise_level
+        return x.masked_fill(hit, 0.0), seen.masked_fill(hit, 0.0)
+
     def forward(self, x):
         return self.corrupt(x) if self.training else x
 

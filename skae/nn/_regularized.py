@@ -88,8 +88,8 @@ class SparseMLPAutoencoder(MLPAutoencoder):
         self.sparsity_weight = sparsity_weight
         self.sparsity_penalty = sparsity_penalty
 
-    def loss_terms(self, out, target, sample_weight=None):
-        terms = super().loss_terms(out, target, sample_weight)
+    def loss_terms(self, out, target, sample_weight=None, mask=None):
+        terms = super().loss_terms(out, target, sample_weight, mask)
         sparsity = sparsity_penalty(out["code"], self.sparsity_target,
                                     self.sparsity_penalty)
         terms["loss"] = terms["loss"] + self.sparsity_weight * sparsity
@@ -154,7 +154,6 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
                  contraction_weight=0.1, n_projections=1, **kwargs):
         super().__init__(n_features, hidden_layer_sizes, n_components,
                          **kwargs)
-        self.n_features = n_features
         self.contraction_weight = contraction_weight
         self.n_projections = n_projections
 
@@ -197,8 +196,7 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
         return norm.sum(0) if n_projections is None else norm.mean(0)
 
     def forward(self, x):
-        if self.corruption is not None:
-            x = self.corruption(x)
+        x = self.corrupt_input(x)
         if len(self.encoder) == 1:
             code, norm = self._one_layer_forward(x)
         else:
@@ -210,8 +208,8 @@ class ContractiveMLPAutoencoder(MLPAutoencoder):
         return {"code": code, "logits": self.decode_logits(code),
                 "contraction": norm}
 
-    def loss_terms(self, out, target, sample_weight=None):
-        terms = super().loss_terms(out, target, sample_weight)
+    def loss_terms(self, out, target, sample_weight=None, mask=None):
+        terms = super().loss_terms(out, target, sample_weight, mask)
         contraction = weighted_mean(out["contraction"], sample_weight)
         terms["loss"] = terms["loss"] + (
             self.contraction_weight / self.n_features) * contraction

@@ -9,7 +9,7 @@ from torch.nn import functional as F
 from ._base import Autoencoder
 from ._halves import dense_steps
 from ._layers import init_linear, make_activation, make_layer
-from ._losses import weighted_mean
+from ._losses import observed_mean, observed_weight, weighted_mean
 from ._random import rand_like, randn, randn_like
 
 #: Observation models of :class:`VariationalMLP`.
@@ -63,6 +63,9 @@ class VariationalMLP(Autoencoder):
     kl_weight : float
         Weight of the latent loss in the training loss (``beta``; a warm-up
         callback may change it between epochs).
+    mask_input : bool
+        As :class:`MLPAutoencoder`: the input ends with the mask of the
+        values the network may know.
     binarize_input : bool
         In training mode, encode a random binary version of each batch
         (feature ``x`` in [0, 1] becomes 1 with probability ``x``, drawn
@@ -75,7 +78,7 @@ class VariationalMLP(Autoencoder):
 
     def __init__(self, n_features, hidden_layer_sizes, n_components,
                  activation="elu", likelihood="gaussian", output_scale=None,
-                 kl_weight=1.0, binarize_input=False):
+                 kl_weight=1.0, binarize_input=False, mask_input=False):
         if likelihood not in LIKELIHOODS:
             raise ValueError(
                 f"Unknown likelihood {likelihood!r}; use one of "
@@ -88,16 +91,20 @@ class VariationalMLP(Autoencoder):
         self.likelihood = likelihood
         self.kl_weight = kl_weight
         self.binarize_input = binarize_input
+        self.n_features = n_features
+        self.mask_input = mask_input
         sizes = [n_features, *hidden_layer_sizes]
+        inputs = [n_features * (2 if mask_input else 1), *sizes[1:-1]]
         self.encoder = nn.ModuleList(
             make_layer(nn.Linear, a, b, activation=activation)
-            for a, b in zip(sizes[:-1], sizes[1:])
+            for a, b in zip(inputs, sizes[1:])
         )
         # mean and log-variance heads in one layer, with small weights so
         # that q(z|x) starts near the prior N(0, I) (a noisy, far-off start
         # costs held-out ELBO)
         self.posterior_head = make_layer(
-            nn.Linear, sizes[-1], 2 * n_components, activation="identity")
+            nn.Linear, sizes[-1] if hidden_layer_sizes else inputs[0],
+            2 * n_components, activation="identity")
         with torch.no_grad():
             self.posterior_head.weight.mul_(1e-2)
         back = [n_components, *reversed(sizes)]
@@ -151,9 +158,10 @@ class VariationalMLP(Autoencoder):
                            dtype=ref.dtype)
 
     # -- densities --------------------------------------------------------
-    def log_likelihood(self, logits, x, log_scale=None):
+    def log_likelihood(self, logits, x, log_scale=None, mask=None):
         """log p(x|z) per sample; ``logits`` may have extra leading dims.
-        ``log_scale`` replaces the Gaussian's ``log_scale`` buffer."""
+        ``log_scale`` replaces the Gaussian's ``log_scale`` buffer; with
+        ``mask`` (True where observed), of the observed features only."""
         if self.likelihood == "bernoulli":
             per_feature = -F.binary_cross_entropy_with_logits(
                 logits, x.expand_as(logits), reduction="none")
@@ -163,6 +171,8 @@ class VariationalMLP(Autoencoder):
             scale = log_scale.clamp(min=math.log(_MIN_SCALE))
             per_feature = -0.5 * (((x - logits) * torch.exp(-scale)).square()
                                   + _LOG_2PI) - scale
+        if mask is not None:
+            per_feature = per_feature * mask
         return per_feature.sum(-1)
 
     @staticmethod
@@ -180,55 +190,87 @@ class VariationalMLP(Autoencoder):
         return {"code": code, "mean": mean, "log_var": log_var,
                 "logits": self.decode_logits(code)}
 
-    def loss_terms(self, out, target, sample_weight=None):
+    def loss_terms(self, out, target, sample_weight=None, mask=None):
         """Negative ELBO: reconstruction (-log p(x|z)) plus weighted latent
         loss, both averaged over the batch (weighted by ``sample_weight``
-        when given)."""
+        when given). With ``mask`` (missing values) the likelihood is that of
+        the observed features, and a sample with none observed carries no
+        weight."""
+        weight = (sample_weight if mask is None
+                  else observed_weight(mask, sample_weight))
         log_scale = None
         if self.fit_scale:
-            squares = (target - out["logits"]).square()
-            mse = (squares.mean() if sample_weight is None else
-                   weighted_mean(squares.flatten(1).mean(1), sample_weight))
-            log_scale = 0.5 * torch.log(mse.clamp(min=_MIN_SCALE ** 2))
-            if self.training:
-                with torch.no_grad():
-                    self.log_scale.lerp_(log_scale, _SCALE_MOMENTUM)
+            log_scale = self._batch_log_scale(out, target, weight, mask)
         rec = -weighted_mean(
-            self.log_likelihood(out["logits"], target, log_scale),
-            sample_weight)
+            self.log_likelihood(out["logits"], target, log_scale, mask),
+            weight)
         latent = weighted_mean(
-            self.kl_divergence(out["mean"], out["log_var"]), sample_weight)
+            self.kl_divergence(out["mean"], out["log_var"]), weight)
         return {"loss": rec + self.kl_weight * latent,
                 "reconstruction": rec, "latent": latent}
 
+    def _batch_log_scale(self, out, target, weight, mask):
+        """The maximum-likelihood log scale of the batch (the root mean
+        squared error), which also moves the running ``log_scale``."""
+        squares = (target - out["logits"]).square()
+        if mask is not None:
+            mse = weighted_mean(observed_mean(squares, mask), weight)
+        elif weight is None:
+            mse = squares.mean()
+        else:
+            mse = weighted_mean(squares.flatten(1).mean(1), weight)
+        log_scale = 0.5 * torch.log(mse.clamp(min=_MIN_SCALE ** 2))
+        if self.training:
+            with torch.no_grad():
+                self.log_scale.lerp_(log_scale, _SCALE_MOMENTUM)
+        return log_scale
+
     # -- evaluation with given noise ------------------------------------
-    def _draws(self, x, noise):
+    def _draws(self, x, noise, mask=None):
         """Codes ``mu + sigma * noise`` of each row of ``x``, ``noise`` of
         shape (n, n_draws, n_components); returns the posterior, the codes,
-        the noise in ``x``'s dtype and log p(x|z) of shape (n, n_draws)."""
+        the noise in ``x``'s dtype and log p(x|z) of shape (n, n_draws) (of
+        the observed features, with ``mask``)."""
         noise = noise.to(x.device, x.dtype)
         mean, log_var = self.posterior(x)
         codes = mean[:, None] + torch.exp(0.5 * log_var)[:, None] * noise
         logits = self.decode_logits(codes.flatten(0, 1)).view(
             *codes.shape[:2], -1)
-        return (mean, log_var, codes, noise,
-                self.log_likelihood(logits, x[:, None]))
+        return (mean, log_var, codes, noise, self.log_likelihood(
+            logits, self.target(x)[:, None],
+            mask=None if mask is None else mask[:, None]))
 
-    def elbo(self, x, noise):
+    def elbo(self, x, noise, mask=None):
         """Per-sample ELBO: the mean of log p(x|z) over the codes drawn with
-        ``noise`` minus the analytic KL divergence."""
-        mean, log_var, _, _, log_lik = self._draws(x, noise)
+        ``noise`` minus the analytic KL divergence (of the observed
+        features, with ``mask``)."""
+        mean, log_var, _, _, log_lik = self._draws(x, noise, mask)
         return log_lik.mean(1) - self.kl_divergence(mean, log_var)
 
-    def importance_log_likelihood(self, x, noise):
+    def importance_log_likelihood(self, x, noise, mask=None):
         """Importance-weighted estimate of log p(x) (Burda et al., 2016) with
-        q(z|x) as proposal and the draws of ``noise`` as importance samples."""
-        mean, log_var, codes, noise, log_lik = self._draws(x, noise)
+        q(z|x) as proposal and the draws of ``noise`` as importance samples
+        (of the observed features, with ``mask``)."""
+        mean, log_var, codes, noise, log_lik = self._draws(x, noise, mask)
         log_prior = -0.5 * (codes.square() + _LOG_2PI).sum(-1)
         log_q = -0.5 * (noise.square() + log_var[:, None] + _LOG_2PI).sum(-1)
         log_w = log_lik + log_prior - log_q
         return torch.logsumexp(log_w, 1) - math.log(log_w.shape[1])
 
-    def reconstruction_error(self, x):
-        """Negative log-likelihood of ``x`` decoded from its posterior mean."""
-        return -self.log_likelihood(self.decode_logits(self.encode(x)), x)
+    def draw_reconstruction(self, x):
+        """A draw of p(x|z) with z drawn from q(z|x), for each row of ``x``
+        (from the current call's generator): the imputations of multiple
+        imputation."""
+        mean, log_var = self.posterior(x)
+        code = mean + torch.exp(0.5 * log_var) * randn_like(mean)
+        logits = self.decode_logits(code)
+        if self.likelihood == "bernoulli":
+            return (rand_like(logits) < logits.sigmoid()).to(logits.dtype)
+        scale = self.log_scale.clamp(min=math.log(_MIN_SCALE)).exp()
+        return logits + scale * randn_like(logits)
+
+    def reconstruction_error(self, x, mask=None):
+        """Negative log-likelihood of ``x`` (of its observed features, with
+        ``mask``) decoded from its posterior mean."""
+        return -self.log_likelihood(self.decode_logits(self.encode(x)),
+                                    self.target(x), mask=mask)
