@@ -99,6 +99,8 @@ class MLPAutoencoderMixin(MLPLayersMixin, ReconstructionMixin):
         :ref:`choosing-defaults`).
     """
 
+    _mask_input = True
+
     _parameter_constraints = {
         "code_activation": [StrOptions(set(ACTIVATIONS)), None],
         "tied_weights": ["boolean"],
@@ -116,6 +118,7 @@ class MLPAutoencoderMixin(MLPLayersMixin, ReconstructionMixin):
                              else self.code_activation),
             tied_weights=self.tied_weights,
             init=self.init,
+            mask_input=getattr(self, "missing_indicator_", False),
             **self._reconstruction_kwargs(),
         )
 

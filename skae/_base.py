@@ -11,6 +11,7 @@ state, building and training the skorch net, batching, ``transform``,
 """
 
 import copy
+import inspect
 import warnings
 from numbers import Integral
 
@@ -35,6 +36,7 @@ from ._checks import (
 )
 from ._compat import Interval, fit_context
 from ._dask import dask_blockwise
+from ._missing import empty_rows, has_missing, observed_means
 from ._training import (
     AutoencoderNet,
     NetTrainingMixin,
@@ -43,6 +45,7 @@ from ._training import (
     map_batches,
     process_group,
 )
+from .nn import Encoder, FillMissing
 
 #: Batch size for transform, inverse_transform and scoring.
 _EVAL_BATCH_SIZE = 1024
@@ -75,9 +78,24 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         The trained network.
     net_ : skorch.NeuralNet
         The skorch net that trained it (its ``history`` holds every epoch).
+    fill_values_ : ndarray of shape (n_features_in_,)
+        What the network sees in place of a missing value (NaN) of each
+        feature: the mean of the feature's observed values in the data of
+        ``fit`` (or of the first ``partial_fit`` chunk). Training takes the
+        loss over the observed entries only (see :ref:`missing-values`).
+    missing_indicator_ : bool
+        Whether the network's encoder also sees which values are missing
+        (the mask of the observed values follows them at its input): the
+        fully connected autoencoders do when the data of their first fit
+        have missing values.
     """
 
     _net_class = AutoencoderNet
+
+    #: Whether the network can see the mask of the observed values
+    #: (``mask_input``), which the estimator then gives it when it trains on
+    #: missing values.
+    _mask_input = False
 
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
@@ -121,6 +139,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.target_tags.required = False
         return tags
@@ -219,8 +238,13 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                 "warm_start=False to fit from scratch."
             )
         self._check_data_range(X)
-        return TrainingData(X, sample_weight=sample_weight,
-                            **self._batch_fields(X, y))
+        missing = has_missing(X)
+        if (reset and not warm) or not hasattr(self, "fill_values_"):
+            self.fill_values_ = observed_means(X)
+            self.missing_indicator_ = missing and self._mask_input
+        return TrainingData(
+            X, fill=self.fill_values_ if missing else None,
+            sample_weight=sample_weight, **self._batch_fields(X, y))
 
     def _new_module(self, data, context):
         """The network of a new training: the previous one continued (a
@@ -233,7 +257,22 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             module = copy.deepcopy(self.module_)
         else:
             module = self._build_module(n_features)
+        if data.fill is not None:
+            self._check_masks(module)
         return module.to(context.device)
+
+    def _check_masks(self, module):
+        """Refuse missing values for a network whose loss takes no mask."""
+        params = inspect.signature(module.loss_terms).parameters.values()
+        if not any(p.name == "mask" or p.kind is p.VAR_KEYWORD
+                   for p in params):
+            raise ValueError(
+                f"X has missing values (NaN), but {type(self).__name__}'s "
+                f"network ({type(module).__name__}) takes no mask of the "
+                "observed entries in its loss_terms, so it would learn the "
+                "filled-in values as data. Impute X first (for example with "
+                "skae.AutoencoderImputer), or give loss_terms a mask "
+                "argument.")
 
     def _warm_module(self, n_features):
         """The network a warm start continues: the current parameters'
@@ -308,7 +347,8 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         """A copy of the trained encoder alone, as a ``torch.nn.Module``.
 
         Its ``forward`` maps a batch of shape (n, n_features_in_) to the
-        codes, as :meth:`transform` (the batch is cast to the module's
+        codes, as :meth:`transform` (missing values, NaN, are replaced by
+        ``fill_values_`` first; the batch is cast to the module's
         dtype, float32; call ``.double()`` on the module to compute in
         float64). It holds the encoder's parameters only, is on the CPU in
         evaluation mode and is independent of the estimator: use it to build
@@ -347,7 +387,13 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         ...     dynamic_shapes=({0: torch.export.Dim("batch")},))
         """
         check_is_fitted(self)
-        return self.module_.encoder_module().cpu()
+        encoder = self.module_.encoder_module().cpu()
+        fill = getattr(self, "fill_values_", None)
+        if fill is None:
+            return encoder
+        # missing values are filled in as transform fills them
+        return Encoder([FillMissing(fill, self.module_.mask_input),
+                        *encoder.steps]).eval()
 
     def decoder_module(self):
         """A copy of the trained decoder alone, as a ``torch.nn.Module``.
@@ -377,9 +423,33 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         bits between batch sizes). The output has the dtype of ``X`` unless
         ``dtype`` is given.
         """
+        fill = self._missing_fill() if has_missing(X) else None
         out = map_batches(self.module_, X, self.net_.device, method,
-                          batch_size, **kwargs)
+                          batch_size, fill=fill,
+                          # decode takes codes, not the network's input
+                          mask_input=False if method == "decode" else None,
+                          **kwargs)
         return out.astype(dtype or X.dtype, copy=False)
+
+    def _missing_fill(self):
+        fill = getattr(self, "fill_values_", None)
+        if fill is None:
+            raise ValueError(
+                f"X has missing values (NaN), but this {type(self).__name__}"
+                " was fitted by a version of skae that did not record what "
+                "replaces them; fit it again.")
+        return fill
+
+    def _check_scorable(self, X):
+        """Refuse rows with no observed value: they have no error."""
+        if not has_missing(X):
+            return
+        rows = empty_rows(X)
+        if len(rows):
+            raise ValueError(
+                f"{len(rows)} rows of X have no observed value (all NaN), "
+                f"for example row {rows[0]}: there is nothing to score. Drop "
+                "them before scoring.")
 
     def _validate_input(self, X, reset):
         """Validate ``X`` for fit (``reset=True``) or for a fitted model.
@@ -393,7 +463,8 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
             # an array on disk: validated by blocks, never loaded whole
             return validate_row_array(self, X, reset)
         return validate_data(self, X, reset=reset, accept_sparse="csr",
-                             dtype=preferred_float_dtype(X))
+                             dtype=preferred_float_dtype(X),
+                             ensure_all_finite="allow-nan")
 
     def _validate_X(self, X):
         check_is_fitted(self)
@@ -447,8 +518,10 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
 
         The error is the network's training loss of the clean sample, per
         sample (``module_.reconstruction_error``; for the built-in losses,
-        the mean over features); higher is better, so low values flag
-        anomalies.
+        the mean over features, over the observed features when the sample
+        has missing values); higher is better, so low values flag
+        anomalies. A row with no observed value has no error: it is
+        refused (ValueError).
 
         Parameters
         ----------
@@ -461,12 +534,15 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         """
         X = self._validate_X(X)
         self._check_data_range(X)
-        scores = -self._map_batches(X, "reconstruction_error", np.float64)
+        self._check_scorable(X)
+        scores = -self._map_batches(X, "reconstruction_error", np.float64,
+                                    pass_mask=True)
         overflow = np.flatnonzero(~np.isfinite(scores))
         if len(overflow) and X.dtype == np.float32:
             # errors beyond float32's range: those rows again in float64
             scores[overflow] = -self._map_batches(
-                X[overflow].astype(np.float64), "reconstruction_error")
+                X[overflow].astype(np.float64), "reconstruction_error",
+                pass_mask=True)
         if not np.isfinite(scores).all():
             warnings.warn(
                 f"The reconstruction error of {np.sum(~np.isfinite(scores))} "

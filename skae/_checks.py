@@ -21,13 +21,16 @@ def positive_ints(value, name):
 
 
 def check_unit_interval(X, what, alternative="loss='mse'"):
-    """Raise a ValueError unless the values of ``X`` (dense or sparse) lie
-    in [0, 1], which ``what`` needs; suggest ``alternative``."""
-    data = X.data if hasattr(X, "tocsr") else X
-    if data.size and (data.min() < 0 or data.max() > 1):
+    """Raise a ValueError unless the observed values of ``X`` (dense, sparse
+    or on disk; NaN are missing) lie in [0, 1], which ``what`` needs;
+    suggest ``alternative``."""
+    from ._missing import observed_range
+
+    bounds = observed_range(X) if X.shape[0] and X.shape[1] else None
+    if bounds is not None and (bounds[0] < 0 or bounds[1] > 1):
         raise ValueError(
-            f"{what} needs X in [0, 1]; got values in [{data.min():g}, "
-            f"{data.max():g}]. Scale X, for example with MinMaxScaler, or use "
+            f"{what} needs X in [0, 1]; got values in [{bounds[0]:g}, "
+            f"{bounds[1]:g}]. Scale X, for example with MinMaxScaler, or use "
             f"{alternative}."
         )
 

@@ -65,7 +65,7 @@ class GreedyPretrainingMixin:
             self.pretraining_loss_curves_ = None
             return 0
         pairs = _layer_pairs(module, type(self).__name__)
-        source = data.source(context.device)
+        source = data.source(context.device, mask_input=module.mask_input)
         curves = []
         for depth, pair in enumerate(pairs):
             if context.interrupted:  # Ctrl-C: no further stage
@@ -83,7 +83,8 @@ class GreedyPretrainingMixin:
                 # the stage's encoder layer is frozen from now on: evaluate
                 # it once on every sample and train the next pair on that
                 source = source.with_input(map_batches(
-                    pair, source.X, context.device, "encode", out="tensor"))
+                    pair, source.X, context.device, "encode", out="tensor",
+                    fill=source.fill))
         module.train()  # the stages left shared layers in evaluation mode
         self.pretraining_loss_curves_ = curves
         if self.verbose and self.max_iter and not context.interrupted:

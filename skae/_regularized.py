@@ -10,7 +10,6 @@ adds its own parameters and picks its network in :mod:`skae.nn`.
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import check_is_fitted
 
@@ -20,6 +19,7 @@ from ._checks import check_positive_int
 from ._compat import Interval, StrOptions
 from ._corruption import CorruptionMixin
 from ._greedy import GreedyPretrainingMixin
+from ._missing import column_range
 from ._parameters import store_params
 from ._sampling import MixtureSamplingMixin
 from ._training import random_scope
@@ -113,9 +113,7 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
 
     def _finish_fit(self, X, rng):
         # the chain starts from uniform noise over the training data's range
-        low, high = X.min(axis=0), X.max(axis=0)
-        if sp.issparse(X):
-            low, high = low.toarray(), high.toarray()
+        low, high = column_range(X)
         self._chain_low = np.ravel(low).astype(np.float32)
         self._chain_high = np.ravel(high).astype(np.float32)
 
@@ -151,7 +149,7 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
         check_positive_int(n_steps, "n_steps")
         module = self.module_
         module.eval()
-        corrupt = module.corruption.corrupt
+        ones = torch.ones(len(self._chain_low), device=self.net_.device)
         device = self.net_.device
         low = torch.as_tensor(self._chain_low, device=device)
         high = torch.as_tensor(self._chain_high, device=device)
@@ -161,7 +159,10 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
                 n = min(_EVAL_BATCH_SIZE, n_samples - start)
                 x = low + (high - low) * rand(n, len(low), device=device)
                 for _ in range(n_steps):
-                    x = module.decode(module.encode(corrupt(x)))
+                    if module.mask_input:  # all observed, then hidden
+                        x = torch.cat([x, ones.expand_as(x)], dim=-1)
+                    x = module.decode(module.encode(
+                        module.corrupt_input(x, always=True)))
                     # an unbounded decoder's errors compound along the chain
                     x = torch.clamp(x, low, high)
                 out.append(x)

@@ -183,6 +183,8 @@ def stack(autoencoders):
     # parameters and the fitted attributes its network is built from
     stacked._stack_parts = [_architecture(ae) for ae in steps]
     stacked.pretraining_loss_curves_ = [list(ae.loss_curve_) for ae in steps]
+    if hasattr(first, "fill_values_"):  # what replaces missing inputs
+        stacked.fill_values_ = first.fill_values_
     # the stack's codes are the last autoencoder's
     stacked._adopt_sampler(last)
     return stacked

@@ -18,6 +18,7 @@ from ._training import (
     LinearWarmup,
     WeightAveraging,
     is_row_array,
+    random_scope,
     rows_per_block,
 )
 from .nn import VariationalMLP
@@ -85,26 +86,41 @@ def binarization_noise(X):
         # by blocks, so that the float64 copies stay small
         step = rows_per_block(X.shape[1], 8)
         blocks = (X[i:i + step] for i in range(0, X.shape[0], step))
-    n = 0
+    n = np.zeros(X.shape[1])  # observed values of each feature
     total = total_sq = 0.0
     for block in blocks:
-        if sp.issparse(block):
-            col = np.asarray(block.sum(0), np.float64).ravel()
-            col_sq = np.asarray(block.multiply(block).sum(0),
-                                np.float64).ravel()
-        else:
-            block = np.asarray(block, np.float64)
-            col = block.sum(0)
-            col_sq = np.einsum("ij,ij->j", block, block)
+        col, col_sq, seen = _column_sums(block)
         total = total + col
         total_sq = total_sq + col_sq
-        n += block.shape[0]
+        n += seen
     mean, mean_sq = total / n, total_sq / n
     added = float(np.mean(mean - mean_sq))
     variance = float(np.mean(mean_sq - mean ** 2))
     if variance <= 0:
         return 0.0 if added <= 0 else np.inf
     return added / variance
+
+
+def _column_sums(block):
+    """Sums of the observed values of each column of ``block``, of their
+    squares, and their number (NaN are missing)."""
+    if sp.issparse(block):
+        missing = np.isnan(block.data)
+        if missing.any():
+            block = block.copy()
+            block.data[missing] = 0
+        seen = block.shape[0] - np.bincount(
+            block.indices[missing], minlength=block.shape[1])
+        return (np.asarray(block.sum(0), np.float64).ravel(),
+                np.asarray(block.multiply(block).sum(0), np.float64).ravel(),
+                seen)
+    block = np.asarray(block, np.float64)
+    observed = ~np.isnan(block)
+    if observed.all():
+        seen = block.shape[0]
+    else:
+        block, seen = np.where(observed, block, 0), observed.sum(0)
+    return block.sum(0), np.einsum("ij,ij->j", block, block), seen
 
 
 class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
@@ -272,6 +288,8 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
     True
     """
 
+    _mask_input = True
+
     _parameter_constraints = {
         "likelihood": [StrOptions({"gaussian", "bernoulli"})],
         "output_scale": [Interval(Real, 0, None, closed="neither"),
@@ -302,6 +320,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
             output_scale=(None if self.output_scale == "learned"
                           else self.output_scale),
             kl_weight=self.beta,
+            mask_input=getattr(self, "missing_indicator_", False),
             # (model files saved before binarize_input existed lack it)
             binarize_input=getattr(self, "binarize_input_", False),
         )
@@ -345,6 +364,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         each row derived from its values and the fit's seed."""
         X = self._validate_X(X)
         self._check_data_range(X)
+        self._check_scorable(X)
         step = max(1, _SCORE_CHUNK // n_draws)
         out = []
         for start in range(0, X.shape[0], step):
@@ -353,8 +373,18 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
             noise = torch.from_numpy(row_noise(
                 dense, n_draws, self.n_components, self._score_seed))
             out.append(self._map_batches(rows, method, np.float64,
-                                         batch_size=step, noise=noise))
+                                         batch_size=step, pass_mask=True,
+                                         noise=noise))
         return np.concatenate(out)
+
+    def _draw_reconstructions(self, X, random_state):
+        """One draw of p(x|z), z drawn from q(z|x), for each row of ``X``
+        (its missing values filled in as ``transform`` fills them), from
+        ``random_state``: for multiple imputation
+        (``AutoencoderImputer(sample_posterior=True)``)."""
+        X = self._validate_X(X)
+        with random_scope(random_state):
+            return self._map_batches(X, "draw_reconstruction")
 
     @dask_blockwise(None)
     def score_samples(self, X):

@@ -6,7 +6,9 @@ infinity positions, dense, sparse or pandas containers with odd column
 names, and tiny ``max_iter``. Each call either works, returning finite
 output of the right shape and dtype, or raises a clear ValueError or
 TypeError (FloatingPointError for a diverging run); a failed refit leaves
-the previous model exactly as it was.
+the previous model exactly as it was. NaN are missing values, which every
+estimator but PretrainedClassifier takes; a row with no observed value has
+no score (a clear ValueError).
 
 CI runs a few examples per estimator (the "ci" profile); run more with
 ``HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py``.
@@ -56,6 +58,8 @@ def _make(cls, max_iter):
     if cls is skae.AutoencoderOutlierDetector:
         # the detector's training parameters are its autoencoder's
         return cls(autoencoder=_make(skae.StackedAE, max_iter))
+    if cls is skae.AutoencoderImputer:
+        return cls(estimator=_make(skae.DenoisingAE, max_iter))
     params = dict(max_iter=max_iter, random_state=0, batch_size=4)
     if "n_components" in cls().get_params():
         params["n_components"] = 2
@@ -130,8 +134,9 @@ def test_any_input_works_or_fails_clearly(cls, X, max_iter, reference):
     before = _output(est, X_ref)
     classifier = cls.__name__ == "PretrainedClassifier"
     detector = cls is skae.AutoencoderOutlierDetector
-    est.set_params(**{"autoencoder__max_iter" if detector else "max_iter":
-                      max_iter})
+    inner = {skae.AutoencoderOutlierDetector: "autoencoder__",
+             skae.AutoencoderImputer: "estimator__"}.get(cls, "")
+    est.set_params(**{inner + "max_iter": max_iter})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -144,8 +149,20 @@ def test_any_input_works_or_fails_clearly(cls, X, max_iter, reference):
         _check_outputs(est, X, classifier, detector)
 
 
+def _no_row_observed(X):
+    return bool(np.isnan(_dense(X).astype(float)).all(axis=1).any())
+
+
 def _check_outputs(est, X, classifier, detector):
     n = X.shape[0]
+    if isinstance(est, skae.AutoencoderImputer):
+        out = est.transform(X)
+        assert out.shape[0] == n and np.isfinite(out).all()
+        return
+    if (detector or not classifier) and _no_row_observed(X):
+        with pytest.raises(ValueError, match="no observed value"):
+            est.score_samples(X)
+        return
     if detector:
         scores = est.decision_function(X)
         assert scores.shape == (n,) and np.isfinite(scores).all()

@@ -21,13 +21,18 @@ place in skae that imports it:
 """
 
 from ._callbacks import LinearWarmup, WeightAveraging
-from ._context import FitContext, RandomSource, random_scope
+from ._context import (
+    FitContext,
+    RandomSource,
+    random_scope,
+    restored_on_failure,
+)
 from ._data import Batch, HoldoutSplit, TrainingData
 from ._device import process_group, resolve_device
 from ._fit import NetTrainingMixin
 from ._inference import map_batches
 from ._nets import AutoencoderNet, ClassifierNet, PhasedNet
-from ._rows import RowArray, is_row_array, rows_per_block
+from ._rows import RowArray, is_row_array, iter_rows, rows_per_block
 
 __all__ = [
     "AutoencoderNet",
@@ -43,9 +48,11 @@ __all__ = [
     "TrainingData",
     "WeightAveraging",
     "is_row_array",
+    "iter_rows",
     "map_batches",
     "process_group",
     "random_scope",
     "resolve_device",
+    "restored_on_failure",
     "rows_per_block",
 ]

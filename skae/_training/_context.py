@@ -8,6 +8,7 @@ the context as an argument; nothing is stashed on the estimator for the
 duration of the call.
 """
 
+import contextlib
 from numbers import Integral
 
 import numpy as np
@@ -68,6 +69,21 @@ class RandomSource:
         rng = np.random.RandomState()
         rng.set_state(self._start)
         return rng
+
+
+@contextlib.contextmanager
+def restored_on_failure(obj):
+    """A block after which ``obj`` (an estimator) is exactly as before it
+    if the block raises (bad input, a diverging loss, a second Ctrl-C):
+    its attributes are put back. What the block trains must be new objects
+    or copies, never the fitted ones in place."""
+    state = dict(obj.__dict__)
+    try:
+        yield
+    except BaseException:
+        obj.__dict__.clear()
+        obj.__dict__.update(state)
+        raise
 
 
 def random_scope(random_state):

@@ -82,13 +82,18 @@ class TrainingData:
     ----------
     X : ndarray, scipy CSR matrix, torch.Tensor or RowArray
         The samples.
+    fill : ndarray of shape (n_features,) or None, default=None
+        With missing values (NaN) in ``X``: the value the network sees in
+        place of a missing entry of each feature; each batch then carries
+        the ``mask`` of its observed entries. None: ``X`` is complete.
     **fields : array-like of shape (n_samples, ...) or None
         Per-sample values by name (None: no such field), for example
         ``sample_weight`` or ``labels``.
     """
 
-    def __init__(self, X, **fields):
+    def __init__(self, X, fill=None, **fields):
         self.X = X
+        self.fill = fill
         self.fields = {name: np.asarray(value)
                        for name, value in fields.items() if value is not None}
 
@@ -98,7 +103,7 @@ class TrainingData:
 
     def take(self, rows):
         """The rows ``rows`` (integer indices) of the samples and fields."""
-        return TrainingData(self.X[rows], **{
+        return TrainingData(self.X[rows], self.fill, **{
             name: value[rows] for name, value in self.fields.items()})
 
     def shard(self, rank, world_size):
@@ -114,13 +119,15 @@ class TrainingData:
         start, stop = rank * n, (rank + 1) * n
         X = (self.X.view(start, stop) if isinstance(self.X, RowArray)
              else self.X[start:stop])
-        return TrainingData(X, **{name: value[start:stop]
-                                  for name, value in self.fields.items()})
+        return TrainingData(X, self.fill, **{
+            name: value[start:stop] for name, value in self.fields.items()})
 
-    def source(self, device, dtype=torch.float32):
-        """The data source that feeds training on ``device``."""
+    def source(self, device, dtype=torch.float32, mask_input=False):
+        """The data source that feeds training on ``device`` (a network
+        with ``mask_input``: see :func:`network_input`)."""
         cls = RowData if is_row_array(self.X) else TensorData
-        return cls(self.X, device, dtype, fields=self.fields)
+        return cls(self.X, device, dtype, fields=self.fields, fill=self.fill,
+                   mask_input=mask_input)
 
 
 def _field_tensors(fields, device):
@@ -134,6 +141,36 @@ def _with_input(source, X):
     """A :class:`TensorData` of the rows and fields of ``source`` whose
     input is ``X`` (a tensor: the hidden outputs of a frozen layer)."""
     return TensorData(X, source.device, fields=source.fields)
+
+
+def network_input(x, fill, mask_input=False):
+    """``(input, mask)`` of a batch ``x`` for a network: the input is ``x``
+    with its NaN replaced by ``fill`` (one value per feature), followed,
+    for a network with ``mask_input``, by the mask of its observed entries
+    (1 or 0); the mask is None when ``fill`` is None (``x`` is complete)."""
+    mask = None if fill is None else ~torch.isnan(x)
+    if mask is not None:
+        x = torch.where(mask, x, fill)
+    if mask_input:
+        seen = torch.ones_like(x) if mask is None else mask.to(x.dtype)
+        x = torch.cat([x, seen], dim=-1)
+    return x, mask
+
+
+def _fill_tensor(fill, device, dtype):
+    return None if fill is None else torch.as_tensor(
+        np.asarray(fill), dtype=dtype, device=device)
+
+
+def _batch(x, source, fields):
+    """The :class:`Batch` of input rows ``x`` of ``source`` (its network's
+    input, see :func:`network_input`) and the ``fields`` of the same
+    rows, the ``mask`` of the observed entries among them when ``x`` may
+    have missing values."""
+    x, mask = network_input(x, source.fill, source.mask_input)
+    if mask is not None:
+        fields = {**fields, "mask": mask}
+    return Batch({"input": x, **fields})
 
 
 class TensorData(torch.utils.data.Dataset):
@@ -153,11 +190,19 @@ class TensorData(torch.utils.data.Dataset):
     fields : dict of array-like, default=None
         Per-sample fields by name, kept on the device in their own dtypes;
         each batch holds the rows of its samples.
+    fill : array-like of shape (n_features,) or None, default=None
+        Values that replace the missing entries (NaN) of each batch, which
+        then carries the ``mask`` of its observed entries.
+    mask_input : bool, default=False
+        The network's input ends with the mask of the observed entries.
     """
 
-    def __init__(self, X, device, dtype=torch.float32, fields=None):
+    def __init__(self, X, device, dtype=torch.float32, fields=None,
+                 fill=None, mask_input=False):
         self.device = torch.device(device)
         self.fields = _field_tensors(fields, self.device)
+        self.fill = _fill_tensor(fill, self.device, dtype)
+        self.mask_input = mask_input
         np_dtype = numpy_dtype(dtype)
         if sp.issparse(X):
             self.X = sp.csr_matrix(X, dtype=np_dtype)
@@ -185,9 +230,8 @@ class TensorData(torch.utils.data.Dataset):
 
     def batch(self, index):
         """The :class:`Batch` of rows ``index``."""
-        return Batch({"input": self.take(index),
-                      **{name: value[index]
-                         for name, value in self.fields.items()}})
+        return _batch(self.take(index), self, {
+            name: value[index] for name, value in self.fields.items()})
 
     def __getitem__(self, i):
         return self.take(slice(i, i + 1))[0]
@@ -234,6 +278,8 @@ class RowData(torch.utils.data.Dataset):
     dtype : torch.dtype, default=torch.float32
     fields : dict of array-like, default=None
         Per-sample fields by name, kept on the device.
+    fill, mask_input
+        As :class:`TensorData`.
     rows : ndarray of int or None, default=None
         Sorted row numbers of ``X`` this dataset holds (None: all).
     """
@@ -241,10 +287,12 @@ class RowData(torch.utils.data.Dataset):
     is_sparse = False
 
     def __init__(self, X, device, dtype=torch.float32, fields=None,
-                 rows=None):
+                 fill=None, mask_input=False, rows=None):
         self.device = torch.device(device)
         self.X = RowArray(X, numpy_dtype(dtype))
         self.fields = _field_tensors(fields, self.device)
+        self.fill = _fill_tensor(fill, self.device, dtype)
+        self.mask_input = mask_input
         self.rows = rows
 
     def __len__(self):
@@ -268,9 +316,9 @@ class RowData(torch.utils.data.Dataset):
         return tensor.to(self.device)
 
     def _batch(self, x, positions):
-        return Batch({"input": x, **{
+        return _batch(x, self, {
             name: value[positions.to(value.device)]
-            for name, value in self.fields.items()}})
+            for name, value in self.fields.items()})
 
     def _reads(self, batch_size, shuffle):
         """``(positions, rows)`` of groups of blocks, read ahead."""

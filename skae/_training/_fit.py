@@ -22,7 +22,7 @@ from skorch.helper import predefined_split
 from skorch.history import History
 
 from ..nn._objective import TrainingObjective
-from ._context import FitContext
+from ._context import FitContext, restored_on_failure
 from ._convergence import Convergence
 from ._data import HoldoutSplit
 from ._device import broadcast_module
@@ -152,19 +152,12 @@ class NetTrainingMixin(TrainingParamsMixin):
         generator ``rng`` of the call."""
 
     # ------------------------------------------------------------------
-    @contextlib.contextmanager
     def _restored_on_failure(self):
         """A block after which the estimator is exactly as before it if it
         raises (bad input, a diverging loss, a second Ctrl-C): training
         works on new objects or copies, never in place on the fitted ones,
         and the attributes are put back."""
-        state = dict(self.__dict__)
-        try:
-            yield
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
+        return restored_on_failure(self)
 
     def _train(self, data, *, partial=False):
         """Train on ``data`` (a ``TrainingData``): a fit, or with
@@ -175,7 +168,10 @@ class NetTrainingMixin(TrainingParamsMixin):
             with context.generators():
                 net, train = self._net_and_data(data, context)
                 with self._frozen(net.module):
-                    self._run(net, train.source(context.device), context)
+                    self._run(net, train.source(
+                        context.device,
+                        mask_input=getattr(net.module, "mask_input", False)),
+                        context)
         self._set_fitted(net, context.partial)
         self._finish_fit(data.X, context.random.numpy())
         if context.interrupted:

@@ -6,6 +6,7 @@ import copy
 import numpy as np
 import torch
 
+from ._data import network_input
 from ._rows import iter_rows, numpy_dtype
 
 
@@ -20,7 +21,8 @@ def _to_tensor(rows, device, dtype, np_dtype):
 
 
 def map_batches(module, X, device, method=None, batch_size=1024,
-                out="numpy", **kwargs):
+                out="numpy", fill=None, pass_mask=False, mask_input=None,
+                **kwargs):
     """Apply ``module`` (or ``module.<method>``) to ``X`` batch by batch.
 
     The module runs in evaluation mode without gradients. Float64 input is
@@ -41,6 +43,17 @@ def map_batches(module, X, device, method=None, batch_size=1024,
     batch_size : int, default=1024
     out : {"numpy", "tensor"}, default="numpy"
         Return a host ndarray, or a tensor on ``device``.
+    fill : array-like of shape (n_features,) or None, default=None
+        Values that replace the missing entries (NaN) of ``X`` (None: ``X``
+        is complete); a module with ``mask_input`` also gets the mask of
+        the observed entries after them (:func:`network_input`).
+    pass_mask : bool, default=False
+        With ``fill``, pass the method the ``mask`` of each batch's
+        observed entries.
+    mask_input : bool or None, default=None
+        Whether the method takes the network's input with the mask of the
+        observed entries after it (None: the module's ``mask_input``; False
+        for a method that takes codes, such as ``decode``).
     **kwargs
         Passed to the method with every batch (tensors among them are the
         method's to move to the batch's device and dtype).
@@ -50,16 +63,24 @@ def map_batches(module, X, device, method=None, batch_size=1024,
     out : ndarray or torch.Tensor
         The outputs of all samples, in order.
     """
+    if mask_input is None:
+        mask_input = getattr(module, "mask_input", False)
     if X.dtype in (np.float64, torch.float64):
         module = copy.deepcopy(module).double()
     module.eval()
     fn = module if method is None else getattr(module, method)
     dtype = next(module.parameters()).dtype
     np_dtype = numpy_dtype(dtype)
+    if fill is not None:
+        fill = torch.as_tensor(np.asarray(fill), dtype=dtype, device=device)
     result, parts = None, []
     with torch.no_grad():
         for start, rows in iter_rows(X, batch_size):
-            yb = fn(_to_tensor(rows, device, dtype, np_dtype), **kwargs)
+            xb, mask = network_input(
+                _to_tensor(rows, device, dtype, np_dtype), fill, mask_input)
+            if pass_mask and mask is not None:
+                kwargs["mask"] = mask
+            yb = fn(xb, **kwargs)
             if out == "tensor":
                 parts.append(yb)
                 continue
@@ -68,7 +89,9 @@ def map_batches(module, X, device, method=None, batch_size=1024,
                 result = np.empty((X.shape[0], *yb.shape[1:]), yb.dtype)
             result[start:start + len(yb)] = yb
         if result is None and not parts:  # no rows: the output's width
-            empty = torch.zeros((0, X.shape[1]), dtype=dtype, device=device)
+            empty, _ = network_input(
+                torch.zeros((0, X.shape[1]), dtype=dtype, device=device),
+                None, mask_input)
             parts.append(fn(empty, **kwargs))
             result = parts[0].cpu().numpy()
     if out == "tensor":

@@ -67,7 +67,7 @@ class RowArray:
         n_rows, n_features = (int(s) for s in data.shape)
         self.start = start
         self.shape = ((n_rows if stop is None else stop) - start, n_features)
-        self._range = None
+        self._range = self._stats = None
 
     def view(self, start, stop):
         """The rows ``start`` to ``stop`` as a RowArray (nothing is read)."""
@@ -127,30 +127,46 @@ class RowArray:
             self.rows(s, s + n_rows) for s in starts))
 
     def scan(self):
-        """Read the array once: raise for non-finite values, remember each
-        column's range (for :meth:`min` and :meth:`max`)."""
-        low = np.full(self.shape[1], np.inf, self.dtype)
-        high = np.full(self.shape[1], -np.inf, self.dtype)
+        """Read the array once: raise for infinite values, and remember
+        each column's range and the count and sum of its observed (not
+        NaN) values (for :meth:`min`, :meth:`max` and
+        :meth:`observed_stats`)."""
+        low = np.full(self.shape[1], np.inf)
+        high = np.full(self.shape[1], -np.inf)
+        count = np.zeros(self.shape[1])
+        total = np.zeros(self.shape[1])
         for start, rows in self.chunks():
-            finite = np.isfinite(rows)
-            if not finite.all():
-                bad = start + np.flatnonzero(~finite.all(axis=1))[0]
+            infinite = np.isinf(rows)
+            if infinite.any():
+                bad = start + np.flatnonzero(infinite.any(axis=1))[0]
                 raise ValueError(
-                    f"Input X contains NaN or infinity (first in row {bad} "
-                    "of the array on disk). Clean or impute it before "
-                    "fitting.")
-            np.minimum(low, rows.min(axis=0), out=low)
-            np.maximum(high, rows.max(axis=0), out=high)
-        self._range = (low, high)
+                    f"Input X contains infinity (first in row {bad} of the "
+                    "array on disk). Replace it, for example by NaN (a "
+                    "missing value), before fitting.")
+            seen = ~np.isnan(rows)
+            count += seen.sum(axis=0)
+            total += np.where(seen, rows, 0).sum(axis=0, dtype=np.float64)
+            np.minimum(low, np.where(seen, rows, np.inf).min(axis=0),
+                       out=low)
+            np.maximum(high, np.where(seen, rows, -np.inf).max(axis=0),
+                       out=high)
+        self._range = (low.astype(self.dtype), high.astype(self.dtype))
+        self._stats = (count, total)
+
+    def observed_stats(self):
+        """``(count, sum)`` of each column's observed (not NaN) values."""
+        if self._range is None:
+            self.scan()
+        return self._stats
 
     def min(self, axis=None):
-        """Smallest value (``axis=0``: of each column)."""
+        """Smallest observed value (``axis=0``: of each column)."""
         if self._range is None:
             self.scan()
         return self._range[0] if axis == 0 else self._range[0].min()
 
     def max(self, axis=None):
-        """Largest value (``axis=0``: of each column)."""
+        """Largest observed value (``axis=0``: of each column)."""
         if self._range is None:
             self.scan()
         return self._range[1] if axis == 0 else self._range[1].max()
