@@ -10,6 +10,7 @@ from ._interpolate import interpolate
 from ._persistence import load, save
 from ._registry import (
     AdversarialAE,
+    AutoencoderImputer,
     AutoencoderOutlierDetector,
     ContractiveAE,
     ConvAE,
@@ -29,6 +30,7 @@ from ._version import __version__
 
 __all__ = [
     "AdversarialAE",
+    "AutoencoderImputer",
     "AutoencoderOutlierDetector",
     "ContractiveAE",
     "ConvAE",

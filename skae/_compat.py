@@ -9,7 +9,11 @@ all: skae's nets override its public hooks only.
 
 from sklearn.base import _fit_context as fit_context
 from sklearn.utils import _safe_indexing as safe_indexing
+from sklearn.utils._missing import is_scalar_nan
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_feature_names_in as check_feature_names_in,
+)
 from sklearn.utils.validation import (
     _check_sample_weight as check_sample_weight,
 )
@@ -18,7 +22,9 @@ __all__ = [
     "HasMethods",
     "Interval",
     "StrOptions",
+    "check_feature_names_in",
     "check_sample_weight",
     "fit_context",
+    "is_scalar_nan",
     "safe_indexing",
 ]

@@ -5,35 +5,18 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin, clone
-from sklearn.frozen import FrozenEstimator
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import HasMethods, Interval, StrOptions, fit_context
+from ._inner import seed_unseeded
 from ._parameters import DeclaredParamsMixin, store_params
 from ._stacked import StackedAE
+from ._training import restored_on_failure
 
 #: Tukey's fence for ``contamination="auto"``: flag the training scores more
 #: than this many interquartile ranges below the first quartile.
 _AUTO_FENCE = 1.5
-
-
-def _seed_unseeded(estimator, random_state):
-    """Give each ``random_state`` parameter of ``estimator`` that is None
-    (nested ones included) a seed drawn from ``random_state``, in the sorted
-    order of the parameters' names, as ``sklearn.ensemble`` seeds the
-    estimators it clones. A frozen estimator is left alone (its ``fit``
-    does nothing), and so is everything when ``random_state`` is None."""
-    if random_state is None or isinstance(estimator, FrozenEstimator):
-        return
-    rng = check_random_state(random_state)
-    seeds = {}
-    for name, value in sorted(estimator.get_params(deep=True).items()):
-        if name == "random_state" or name.endswith("__random_state"):
-            seed = int(rng.randint(np.iinfo(np.int32).max))
-            if value is None:
-                seeds[name] = seed
-    estimator.set_params(**seeds)
 
 
 class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
@@ -216,19 +199,14 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
         """
         # Bad input or a failing autoencoder must leave the detector as it
         # was (the previous fit's attributes included).
-        state = dict(self.__dict__)
-        try:
+        with restored_on_failure(self):
             self._fit(X)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
         return self
 
     def _fit(self, X):
         X = self._validate(X, reset=True)
         autoencoder = clone(self._autoencoder())
-        _seed_unseeded(autoencoder, self.random_state)
+        seed_unseeded(autoencoder, self.random_state)
         autoencoder.fit(X, None)  # (FrozenEstimator.fit requires y)
         scores = np.asarray(autoencoder.score_samples(X), dtype=np.float64)
         if not np.all(np.isfinite(scores)):

@@ -50,9 +50,14 @@ _MAX_UNCHECKED_SIZE = 1 << 20
 
 
 def _skae_classes():
+    """The estimator classes a model file may hold: skae's own, and the
+    scikit-learn parts they keep (an imputer's MissingIndicator)."""
+    from sklearn.impute import MissingIndicator
+
     from ._registry import all_estimators
 
-    return {cls.__name__: cls for cls in all_estimators()}
+    return {cls.__name__: cls
+            for cls in [*all_estimators(), MissingIndicator]}
 
 
 # ----------------------------------------------------------------------

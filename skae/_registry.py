@@ -8,6 +8,7 @@ from ._adversarial import AdversarialAE
 from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
 from ._custom import CustomAE
+from ._impute import AutoencoderImputer
 from ._linear import LinearAE
 from ._outlier import AutoencoderOutlierDetector
 from ._regularized import (
@@ -21,7 +22,8 @@ from ._stacked import StackedAE
 from ._variational import VariationalAE
 
 _ESTIMATORS = (
-    AdversarialAE, AutoencoderOutlierDetector, ContractiveAE, ConvAE,
+    AdversarialAE, AutoencoderImputer, AutoencoderOutlierDetector,
+    ContractiveAE, ConvAE,
     CustomAE, DenoisingAE, KSparseAE, LinearAE, PretrainedClassifier,
     SparseAE, StackedAE, VariationalAE, WinnerTakeAllAE,
 )

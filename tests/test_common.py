@@ -35,6 +35,9 @@ FAST_BY_CLASS = {
     "AdversarialAE": dict(n_components=3, hidden_layer_sizes=(8,),
                           discriminator_layer_sizes=(8,)),
     # an unseeded autoencoder: the detector's own random_state seeds it
+    "AutoencoderImputer": dict(
+        estimator=skae.DenoisingAE(n_components=3, hidden_layer_sizes=(8,),
+                                   noise="masking", **FAST)),
     "AutoencoderOutlierDetector": dict(
         autoencoder=skae.StackedAE(n_components=3, hidden_layer_sizes=(8,),
                                    max_iter=5, batch_size=16)),
