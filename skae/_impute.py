@@ -30,8 +30,9 @@ class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
                          BaseEstimator):
     """Fill in missing values with an autoencoder's reconstructions.
 
-    ``fit`` standardises each feature on its observed values and trains a
-    clone of ``estimator`` on the result, missing entries and all: skae's
+    ``fit`` standardises each feature on its observed values (unless
+    ``standardize=False``) and trains a clone of ``estimator`` on the
+    result, missing entries and all: skae's
     autoencoders take the loss over the observed entries only, and see a
     missing entry as the feature's mean. ``transform`` encodes and decodes
     each sample and returns ``X`` with its missing entries replaced by the
@@ -64,6 +65,12 @@ class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
         A feature with no observed value in ``fit`` has nothing to learn
         from: it is left out of the output, or with ``True`` kept and
         filled with 0 (:class:`~sklearn.impute.SimpleImputer`'s rule).
+    standardize : bool, default=True
+        Standardise each feature on its observed values before the
+        autoencoder sees it (and undo it on the output), so that features
+        in different units weigh alike in its loss. Set it to False for
+        features in one unit, such as the pixels of images, where a rarely
+        lit pixel, standardised, would weigh most.
     sample_posterior : bool, default=False
         Draw each imputation from the model's posterior instead of taking
         its most likely reconstruction, so that repeated ``transform``
@@ -80,10 +87,11 @@ class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
     estimator_ : skae autoencoder
         The autoencoder fitted on the standardised features.
     mean_ : ndarray of shape (n_features_in_,)
-        Mean of each feature's observed values in ``fit``.
+        Mean of each feature's observed values in ``fit`` (0 with
+        ``standardize=False``).
     scale_ : ndarray of shape (n_features_in_,)
         Standard deviation of each feature's observed values (1 where it is
-        0 or the feature has no observed value).
+        0, the feature has no observed value, or ``standardize=False``).
     indicator_ : MissingIndicator or None
         The indicator appended to the output with ``add_indicator``.
     n_features_in_ : int
@@ -120,13 +128,15 @@ class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
         "missing_values": [Real],
         "add_indicator": ["boolean"],
         "keep_empty_features": ["boolean"],
+        "standardize": ["boolean"],
         "sample_posterior": ["boolean"],
         "random_state": ["random_state"],
     }
 
     def __init__(self, estimator=None, *, missing_values=np.nan,
                  add_indicator=False, keep_empty_features=False,
-                 sample_posterior=False, random_state=None):
+                 standardize=True, sample_posterior=False,
+                 random_state=None):
         store_params(self, locals())
 
     def __sklearn_tags__(self):
@@ -180,6 +190,9 @@ class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
                 "VariationalAE, or sample_posterior=False.")
         seed_unseeded(estimator, self.random_state)
         self.mean_, self.scale_ = _observed_moments(X, observed)
+        if not self.standardize:
+            self.mean_, self.scale_ = (np.zeros_like(self.mean_),
+                                       np.ones_like(self.scale_))
         estimator.fit(self._standardised(X)[:, keep])
         self.estimator_, self._keep = estimator, keep
         self.indicator_ = (MissingIndicator(

@@ -293,3 +293,15 @@ def test_multiple_imputation_draws_from_the_posterior(table):
     with pytest.raises(ValueError, match="sample_posterior=True"):
         AutoencoderImputer(sample_posterior=True,
                            **FAST_IMPUTER).fit(X_missing)
+
+
+def test_imputer_without_standardising_for_features_in_one_unit(digits):
+    X = _with_holes(digits[0][:300], 0.3)
+    imputer = AutoencoderImputer(standardize=False, **FAST_IMPUTER).fit(X)
+    assert (imputer.mean_ == 0).all() and (imputer.scale_ == 1).all()
+    filled = imputer.transform(X)
+    observed = ~np.isnan(X)
+    assert_array_equal(filled[observed], X[observed])
+    # pixels in [0, 1]: the autoencoder saw them as they are
+    assert_allclose(imputer.estimator_.fill_values_,
+                    np.nanmean(X, axis=0)[imputer._keep], rtol=1e-5)

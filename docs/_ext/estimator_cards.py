@@ -38,6 +38,8 @@ CARDS = {
                              "a classifier from few labels"),
     "AutoencoderOutlierDetector": ("plot_outlier_detection",
                                    "outliers by reconstruction error"),
+    "AutoencoderImputer": ("plot_missing_values",
+                           "missing values filled in"),
 }
 
 
