@@ -25,7 +25,6 @@ from sklearn.model_selection import train_test_split
 from skae import AutoencoderImputer, DenoisingAE
 from skae.datasets import load_mnist
 
-
 # IterativeImputer warns that a few iterations do not settle it
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
