@@ -64,6 +64,8 @@ def format_default(value):
         return '"' + value + '"'
     if isinstance(value, type):
         return value.__name__
+    if isinstance(value, float) and value != value:
+        return "np.nan"  # as scikit-learn's imputers write it
     return repr(value)
 
 

@@ -14,6 +14,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 
 import skae
 from skae import CustomAE, PretrainedClassifier
+from skae.nn import FillMissing
 from user_modules import MLPDecoder, MLPEncoder
 
 pytestmark = pytest.mark.filterwarnings(
@@ -144,7 +145,9 @@ def test_partial_fit_and_standalone_halves(digits):
         ae.partial_fit(chunk)
     assert ae.n_iter_ == 4
     encoder, decoder = ae.encoder_module(), ae.decoder_module()
-    assert isinstance(encoder.steps[0], MLPEncoder)
+    # the fill of missing values, then the user's module
+    assert isinstance(encoder.steps[0], FillMissing)
+    assert isinstance(encoder.steps[1], MLPEncoder)
     with torch.no_grad():
         codes = encoder(torch.from_numpy(X_test)).numpy()
         recon = decoder(torch.from_numpy(codes)).numpy()

@@ -38,6 +38,8 @@ def check_docstring(cls):
         default = first_line.split("default=")[-1]
         if isinstance(value, type):
             assert default == value.__name__
+        elif default == "np.nan":
+            assert value != value, (cls.__name__, name)  # NaN
         else:
             assert ast.literal_eval(default) == value, (cls.__name__, name)
         assert len(documented[name].splitlines()) > 1, (cls.__name__, name)

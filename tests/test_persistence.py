@@ -35,6 +35,10 @@ def _outputs(est, X):
     if not hasattr(est, "transform"):  # an outlier detector
         return [est.score_samples(X), est.decision_function(X),
                 est.predict(X)]
+    if not hasattr(est, "inverse_transform"):  # the imputer
+        X = X.copy()
+        X[::3, ::5] = np.nan
+        return [est.transform(X)]
     codes = est.transform(X)
     return [codes, est.inverse_transform(codes), est.score_samples(X),
             est.sample(7, random_state=0)]

@@ -17,8 +17,8 @@ from numbers import Real
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.sparse import issparse
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from sklearn.utils.extmath import row_norms
 
 from skae._architecture import MLPLayersMixin
 from skae._base import BaseAutoencoder
@@ -101,8 +101,9 @@ class NormNet(MLPAutoencoder):
                          activation=activation)
         self.norm_weight = norm_weight
 
-    def loss_terms(self, out, target, sample_weight=None, input_norm=None):
-        terms = super().loss_terms(out, target, sample_weight)
+    def loss_terms(self, out, target, sample_weight=None, mask=None,
+                   input_norm=None):
+        terms = super().loss_terms(out, target, sample_weight, mask)
         gap = (out["code"].norm(dim=1) - input_norm).square()
         norm = weighted_mean(gap, sample_weight)  # a term of each sample
         terms["loss"] = terms["loss"] + self.norm_weight * norm
@@ -154,10 +155,11 @@ class NormAE(MixtureSamplingMixin, MLPLayersMixin, BaseAutoencoder):
         return NormNet(n_features, self._hidden_sizes(), self.n_components,
                        self.activation, self.norm_weight)
 
-    def _batch_fields(self, X, y=None):  # X: ndarray, CSR or on disk
-        blocks = [row_norms(X[i:i + 4096])
-                  for i in range(0, X.shape[0], 4096)]
-        return {"input_norm": np.concatenate(blocks).astype(np.float32)}
+    def _batch_fields(self, X, y=None):  # ndarray, CSR or on disk; NaN
+        blocks = (X[i:i + 4096] for i in range(0, X.shape[0], 4096))
+        norms = [np.sqrt(np.nansum(np.square(  # over the observed values
+            b.toarray() if issparse(b) else b), axis=1)) for b in blocks]
+        return {"input_norm": np.concatenate(norms).astype(np.float32)}
 # -- end of the second variant ------------------------------------------------
 
 
