@@ -116,6 +116,8 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
     #: costs more
     _auto_batch_steps = 10
 
+    _mask_input = True
+
     _parameter_constraints = {
         "image_shape": ["array-like", None],
         "filters": ["array-like"],
@@ -205,4 +207,5 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
             activation=self.activation, code_activation=self.code_activation,
             batch_norm=self.batch_norm, resize=resize,
             corruption=self._corruption(), **self._reconstruction_kwargs(),
+            mask_input=getattr(self, "missing_indicator_", False),
         )

@@ -99,14 +99,19 @@ class ConvAutoencoder(Autoencoder):
         the output with the input at its own size.
     corruption : torch.nn.Module or None
         Input corruption applied in training mode (denoising).
+    mask_input : bool
+        The input holds, after the image, the mask of the pixels the
+        network may know (1 observed, 0 missing or hidden by masking
+        noise): the first convolution takes it as ``C`` more channels.
     """
 
     def __init__(self, image_shape, filters, n_components, kernel_size=3,
                  strides=None, activation="relu", code_activation="sigmoid",
                  out_activation="sigmoid", loss="mse", batch_norm=True,
-                 resize=None, corruption=None):
+                 resize=None, corruption=None, mask_input=False):
         super().__init__(loss=loss, out_activation=out_activation,
                          corruption=corruption)
+        self.mask_input = mask_input
         if kernel_size % 2 == 0:
             raise ValueError(
                 f"kernel_size must be odd for 'same' padding; got "
@@ -119,6 +124,9 @@ class ConvAutoencoder(Autoencoder):
                 "convolution layers.")
         channels, height, width = image_shape
         self.image_shape = tuple(image_shape)
+        self.n_features = channels * height * width
+        self.input_shape = (channels * (2 if mask_input else 1), height,
+                            width)
         self.resize = tuple(resize) if resize is not None else None
         sizes = [self.resize or (height, width)]
         for stride in strides:
@@ -131,7 +139,8 @@ class ConvAutoencoder(Autoencoder):
         self.encoder = nn.ModuleList(
             make_layer(nn.Conv2d, c_in, c_out, kernel_size, stride, pad,
                        activation=activation)
-            for c_in, c_out, stride in zip(in_channels, filters, strides)
+            for c_in, c_out, stride in zip(
+                [self.input_shape[0], *in_channels[1:]], filters, strides)
         )
         n_features = math.prod(self.feature_shape)
         self.code = make_layer(nn.Linear, n_features, n_components,
@@ -146,7 +155,7 @@ class ConvAutoencoder(Autoencoder):
         self.code_activation = make_activation(code_activation)
 
     def _images(self, x):
-        x = x.reshape(-1, *self.image_shape)
+        x = x.reshape(-1, *self.input_shape)
         if self.resize is not None:
             x = F.interpolate(x, size=self.resize, mode="bilinear",
                               align_corners=False, antialias=True)
@@ -174,7 +183,7 @@ class ConvAutoencoder(Autoencoder):
         return x.flatten(1)
 
     def encoder_steps(self):
-        steps = [nn.Unflatten(1, self.image_shape)]
+        steps = [nn.Unflatten(1, self.input_shape)]
         if self.resize is not None:
             steps.append(Resize(self.resize, antialias=True))
         for layer in self.encoder:
