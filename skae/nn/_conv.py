@@ -58,6 +58,22 @@ def _transposed_layers(in_channels, filters, sizes, strides, kernel_size,
     return layers
 
 
+def _checked_layers(filters, strides, kernel_size):
+    """``filters`` and ``strides`` as lists (strides 1 by default), checked
+    against each other and ``kernel_size``."""
+    if kernel_size % 2 == 0:
+        raise ValueError(
+            f"kernel_size must be odd for 'same' padding; got "
+            f"{kernel_size}.")
+    filters = list(filters)
+    strides = [1] * len(filters) if strides is None else list(strides)
+    if len(strides) != len(filters):
+        raise ValueError(
+            f"strides has {len(strides)} entries for {len(filters)} "
+            "convolution layers.")
+    return filters, strides
+
+
 class ConvAutoencoder(Autoencoder):
     """Convolutional encoder, dense code, transposed-convolution decoder.
 
@@ -112,16 +128,7 @@ class ConvAutoencoder(Autoencoder):
         super().__init__(loss=loss, out_activation=out_activation,
                          corruption=corruption)
         self.mask_input = mask_input
-        if kernel_size % 2 == 0:
-            raise ValueError(
-                f"kernel_size must be odd for 'same' padding; got "
-                f"{kernel_size}.")
-        filters = list(filters)
-        strides = [1] * len(filters) if strides is None else list(strides)
-        if len(strides) != len(filters):
-            raise ValueError(
-                f"strides has {len(strides)} entries for {len(filters)} "
-                "convolution layers.")
+        filters, strides = _checked_layers(filters, strides, kernel_size)
         channels, height, width = image_shape
         self.image_shape = tuple(image_shape)
         self.n_features = channels * height * width
