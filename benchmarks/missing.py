@@ -227,7 +227,7 @@ def imputers(seed, wide=False):
         out["skae"] = lambda: AutoencoderImputer(
             ConvAE(128, image_shape=(28, 28), filters=(32, 64),
                    strides=(2, 2), noise="masking", noise_level=0.25,
-                   n_iter_no_change=30), standardize=False,
+                   max_iter=300, n_iter_no_change=30), standardize=False,
             random_state=seed)
     else:
         out["skae"] = lambda: AutoencoderImputer(random_state=seed)
@@ -389,15 +389,28 @@ def tables_of(summary, scheme, seconds=False):
 PARTS = ("imputation", "mnist", "downstream", "holes", "detector", "time")
 
 
-def run_part(part, seeds, schemes):
+def run_part(part, seeds, schemes, tables):
     if part == "imputation":
-        return imputation(list(TABLES), schemes, seeds)
+        return imputation(tables, schemes, seeds)
     if part == "mnist":
         return mnist_imputation(seeds)
     if part == "downstream":
-        return downstream(list(TABLES))
+        return downstream(tables)
     return {"holes": autoencoder_with_holes, "detector": detector_with_holes,
             "time": default_fit_time}[part]()
+
+
+def _merged(part, result):
+    """``result`` with the rows of an earlier run of ``part`` that it does
+    not measure again (another table, scheme or seed)."""
+    path = RESULTS / f"missing-{part}.json"
+    if not isinstance(result, list) or not path.exists():
+        return result
+    key = ("data", "scheme", "seed", "imputer")
+    new = {tuple(r.get(k) for k in key) for r in result}
+    old = json.loads(path.read_text())["result"]
+    return [r for r in old if tuple(r.get(k) for k in key) not in new] \
+        + result
 
 
 def main(argv=None):
@@ -406,15 +419,19 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--only", nargs="*", default=None,
                         help=f"parts to run, among {PARTS}; each is saved "
-                        "to results/missing-<part>.json as it ends, and the "
+                        "to results/missing-<part>.json as it ends (rows of "
+                        "other tables, schemes or seeds kept), and the "
                         "report is made from every part saved")
+    parser.add_argument("--tables", nargs="*", default=list(TABLES))
+    parser.add_argument("--schemes", nargs="*", default=None)
+    parser.add_argument("--seeds", nargs="*", type=int, default=None)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
-    seeds = [0] if args.quick else [0, 1, 2]
-    schemes = ("mcar30",) if args.quick else SCHEMES
+    seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
+    schemes = args.schemes or (("mcar30",) if args.quick else SCHEMES)
     for part in args.only if args.only is not None else PARTS:
-        result = run_part(part, seeds, schemes)
+        result = _merged(part, run_part(part, seeds, schemes, args.tables))
         print(part, result if part in ("holes", "detector", "time") else "",
               flush=True)
         (RESULTS / f"missing-{part}.json").write_text(json.dumps(
