@@ -12,6 +12,10 @@ import sys
 sys.path.insert(0, os.path.abspath(".."))
 sys.path.insert(0, os.path.abspath("_ext"))
 
+# the gallery resolves the names its examples use by importing them, and
+# sklearn.impute.IterativeImputer exists only once this is imported
+from sklearn.experimental import enable_iterative_imputer  # noqa: E402,F401
+
 import skae  # noqa: E402
 
 project = "skae"
