@@ -118,7 +118,7 @@ class MLPAutoencoderMixin(MLPLayersMixin, ReconstructionMixin):
                              else self.code_activation),
             tied_weights=self.tied_weights,
             init=self.init,
-            mask_input=getattr(self, "missing_indicator_", False),
+            mask_input=self._network_sees_mask,
             **self._reconstruction_kwargs(),
         )
 

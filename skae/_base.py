@@ -97,6 +97,12 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
     #: missing values.
     _mask_input = False
 
+    @property
+    def _network_sees_mask(self):
+        """The ``mask_input`` of the network :meth:`_build_module` builds:
+        set by the first fit on data with missing values."""
+        return getattr(self, "missing_indicator_", False)
+
     _parameter_constraints: dict = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],

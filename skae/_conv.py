@@ -207,5 +207,5 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
             activation=self.activation, code_activation=self.code_activation,
             batch_norm=self.batch_norm, resize=resize,
             corruption=self._corruption(), **self._reconstruction_kwargs(),
-            mask_input=getattr(self, "missing_indicator_", False),
+            mask_input=self._network_sees_mask,
         )

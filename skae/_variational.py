@@ -320,7 +320,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
             output_scale=(None if self.output_scale == "learned"
                           else self.output_scale),
             kl_weight=self.beta,
-            mask_input=getattr(self, "missing_indicator_", False),
+            mask_input=self._network_sees_mask,
             # (model files saved before binarize_input existed lack it)
             binarize_input=getattr(self, "binarize_input_", False),
         )

@@ -142,12 +142,12 @@ class ConvAutoencoder(Autoencoder):
                           conv_output_size(w, stride)))
         self.feature_shape = (filters[-1], *sizes[-1])
         pad = kernel_size // 2
-        in_channels = [channels, *filters[:-1]]
+        in_channels = [channels, *filters[:-1]]  # of the decoder's outputs
         self.encoder = nn.ModuleList(
             make_layer(nn.Conv2d, c_in, c_out, kernel_size, stride, pad,
                        activation=activation)
             for c_in, c_out, stride in zip(
-                [self.input_shape[0], *in_channels[1:]], filters, strides)
+                [self.input_shape[0], *filters[:-1]], filters, strides)
         )
         n_features = math.prod(self.feature_shape)
         self.code = make_layer(nn.Linear, n_features, n_components,
