@@ -206,6 +206,10 @@ def _available(module):
         return False
 
 
+#: the imputers ``--imputers`` selects (None: all)
+SELECTED = None
+
+
 def imputers(seed, wide=False):
     """name -> a new imputer (``wide``: 784 pixels, fewer peers)."""
     nearest = dict(n_nearest_features=50, max_iter=3) if wide \
@@ -234,7 +238,8 @@ def imputers(seed, wide=False):
             random_state=seed)
     else:
         out["skae"] = lambda: AutoencoderImputer(random_state=seed)
-    return out
+    return {name: make for name, make in out.items()
+            if SELECTED is None or name in SELECTED}
 
 
 def timed_fit_transform(make, X_fit, X_apply):
@@ -428,9 +433,14 @@ def main(argv=None):
     parser.add_argument("--tables", nargs="*", default=list(TABLES))
     parser.add_argument("--schemes", nargs="*", default=None)
     parser.add_argument("--seeds", nargs="*", type=int, default=None)
+    parser.add_argument("--imputers", nargs="*", default=None,
+                        help="imputers to run (default: all); the rows of "
+                        "the others are kept from the earlier run")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     warnings.simplefilter("ignore")
+    global SELECTED
+    SELECTED = args.imputers
     seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
     schemes = args.schemes or (("mcar30",) if args.quick else SCHEMES)
     for part in args.only if args.only is not None else PARTS:

@@ -21,9 +21,9 @@ from ._training import restored_on_failure
 
 def _default_estimator():
     """The autoencoder of ``estimator=None`` (see the class docstring)."""
-    return DenoisingAE(n_components=64, hidden_layer_sizes=(256,),
-                       noise="masking", noise_level=0.25, init="pytorch",
-                       n_iter_no_change=30)
+    return DenoisingAE(n_components=32, hidden_layer_sizes=(256,),
+                       activation="relu", noise="masking", noise_level=0.25,
+                       init="pytorch", max_iter=400, n_iter_no_change=30)
 
 
 class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
@@ -47,12 +47,12 @@ class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
     ----------
     estimator : skae autoencoder, default=None
         The (unfitted) autoencoder; it is cloned and fitted in :meth:`fit`.
-        None means ``DenoisingAE(n_components=64, hidden_layer_sizes=(256,),
-        noise="masking", noise_level=0.25, init="pytorch",
-        n_iter_no_change=30)``, chosen by measurement
-        (:ref:`missing-values`): masking noise hides a quarter of the
-        observed entries of each training sample, which the network learns
-        to predict from the others.
+        None means ``DenoisingAE(n_components=32, hidden_layer_sizes=(256,),
+        activation="relu", noise="masking", noise_level=0.25,
+        init="pytorch", max_iter=400, n_iter_no_change=30)``, chosen by
+        measurement (:ref:`missing-values`): masking noise hides a quarter
+        of the observed entries of each training sample, which the network
+        learns to predict from the others.
     missing_values : float or int, default=np.nan
         The placeholder of a missing value: ``np.nan`` (also pandas' ``NA``
         of nullable dtypes) or a number such as ``-1``; all its occurrences
