@@ -9,6 +9,7 @@ from ._errors import ModelFileError
 from ._interpolate import interpolate
 from ._persistence import load, save
 from ._registry import (
+    IWAE,
     AdversarialAE,
     AutoencoderImputer,
     AutoencoderOutlierDetector,
@@ -21,6 +22,7 @@ from ._registry import (
     PretrainedClassifier,
     SparseAE,
     StackedAE,
+    VampPriorVAE,
     VariationalAE,
     WinnerTakeAllAE,
     all_estimators,
@@ -36,12 +38,14 @@ __all__ = [
     "ConvAE",
     "CustomAE",
     "DenoisingAE",
+    "IWAE",
     "KSparseAE",
     "LinearAE",
     "ModelFileError",
     "PretrainedClassifier",
     "SparseAE",
     "StackedAE",
+    "VampPriorVAE",
     "VariationalAE",
     "WinnerTakeAllAE",
     "__version__",

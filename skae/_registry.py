@@ -8,6 +8,7 @@ from ._adversarial import AdversarialAE
 from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
 from ._custom import CustomAE
+from ._generative import IWAE, VampPriorVAE
 from ._impute import AutoencoderImputer
 from ._linear import LinearAE
 from ._outlier import AutoencoderOutlierDetector
@@ -24,8 +25,8 @@ from ._variational import VariationalAE
 _ESTIMATORS = (
     AdversarialAE, AutoencoderImputer, AutoencoderOutlierDetector,
     ContractiveAE, ConvAE,
-    CustomAE, DenoisingAE, KSparseAE, LinearAE, PretrainedClassifier,
-    SparseAE, StackedAE, VariationalAE, WinnerTakeAllAE,
+    CustomAE, DenoisingAE, IWAE, KSparseAE, LinearAE, PretrainedClassifier,
+    SparseAE, StackedAE, VampPriorVAE, VariationalAE, WinnerTakeAllAE,
 )
 
 

@@ -12,6 +12,7 @@ from ._base import Autoencoder
 from ._classifier import EncoderClassifier
 from ._conv import ConvAutoencoder
 from ._custom import ModuleAutoencoder
+from ._generative import IWAEMLP, VampPriorMLP
 from ._halves import (
     Decoder,
     Encoder,
@@ -56,6 +57,7 @@ __all__ = [
     "Encoder",
     "FillMissing",
     "EncoderClassifier",
+    "IWAEMLP",
     "KSparseMLPAutoencoder",
     "LayerPair",
     "MLPAutoencoder",
@@ -65,6 +67,7 @@ __all__ = [
     "SparseMLPAutoencoder",
     "TiedLinear",
     "TrainingObjective",
+    "VampPriorMLP",
     "VariationalMLP",
     "WinnerTakeAllMLPAutoencoder",
     "INITS",

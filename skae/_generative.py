@@ -1,0 +1,157 @@
+"""Variants of the variational autoencoder: IWAE and VampPriorVAE."""
+
+from numbers import Integral
+
+from ._compat import Interval
+from ._parameters import store_params
+from ._variational import VariationalAE
+from .nn import IWAEMLP, VampPriorMLP
+
+
+class IWAE(VariationalAE):
+    """Importance-weighted autoencoder (Burda et al., 2016).
+
+    A :class:`VariationalAE` trained on a tighter bound than the ELBO:
+    each training sample draws ``n_importance_samples`` codes ``z_k`` from
+    q(z|x) and the loss is ``-log mean_k p(x|z_k) p(z_k) / q(z_k|x)``.
+    More draws make the bound tighter and let the posterior be less
+    accurate, usually for a better log-likelihood, at ``k`` times the
+    decoder's cost. ``beta`` multiplies ``log p(z_k) - log q(z_k|x)`` in
+    each weight. ``score_samples`` stays the ELBO, :meth:`log_likelihood`
+    the importance-weighted estimate of log p(x).
+
+    Parameters
+    ----------
+    n_importance_samples : int, default=5
+        Codes drawn from q(z|x) for each sample in training (k). 1 trains
+        on the ELBO (with the KL divergence estimated from the draw).
+
+    Attributes
+    ----------
+    module_ : skae.nn.IWAEMLP
+        The trained network.
+    net_ : skae._net.AutoencoderNet
+        The skorch net that trained it. Its ``history`` records, per epoch,
+        ``train_loss`` (the negative importance-weighted bound),
+        ``train_reconstruction`` (-log p(x|z), the mean over the draws),
+        ``train_latent`` (log q(z|x) - log p(z), the mean over the draws)
+        and ``kl_weight``.
+
+    See Also
+    --------
+    VariationalAE : trained on the ELBO.
+    VampPriorVAE : a learned mixture prior, also trainable on this bound.
+
+    References
+    ----------
+    Burda, Y., Grosse, R. and Salakhutdinov, R. (2016). Importance weighted
+    autoencoders. ICLR.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import IWAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> iwae = IWAE(n_components=8, hidden_layer_sizes=(64,),
+    ...             n_importance_samples=5, likelihood="bernoulli",
+    ...             max_iter=10, random_state=0).fit(X / 16)
+    >>> iwae.transform(X[:3] / 16).shape
+    (3, 8)
+    >>> bound = iwae.log_likelihood(X[:100] / 16, n_importance_samples=50)
+    >>> bool(bound.mean() > iwae.score(X[:100] / 16))  # tighter than ELBO
+    True
+    """
+
+    _network = IWAEMLP
+
+    _parameter_constraints = {
+        "n_importance_samples": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, n_components=32, *, n_importance_samples=5,
+                 hidden_layer_sizes=(256,), activation="elu",
+                 likelihood="gaussian", output_scale="learned", beta=1.0,
+                 kl_warmup=0, binarize_input="auto", average=True, alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 learning_rate_schedule="adaptive", optimizer="adam",
+                 early_stopping="auto", validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None):
+        store_params(self, locals())
+
+    def _network_options(self):
+        return {"n_importance_samples": self.n_importance_samples}
+
+
+class VampPriorVAE(IWAE):
+    """Variational autoencoder with a VampPrior (Tomczak and Welling, 2018).
+
+    The prior over codes is learned with the rest: the mixture ``p(z) =
+    mean_k q(z|u_k)`` of the encoder's posteriors at ``n_pseudo_inputs``
+    pseudo-inputs ``u_k``, trainable points in data space
+    (``module_.pseudo_inputs``). A multimodal prior that follows the data
+    leaves fewer holes between the codes than N(0, I), for better
+    log-likelihoods and samples. The KL divergence, which has no closed
+    form, is estimated with the drawn codes. :meth:`sample` decodes draws
+    of the mixture; ``score_samples`` (the ELBO) and
+    :meth:`log_likelihood` use its density. Trained on the ELBO by
+    default; ``n_importance_samples > 1`` trains it on the IWAE bound.
+
+    Parameters
+    ----------
+    n_pseudo_inputs : int, default=500
+        Pseudo-inputs, the components of the prior mixture.
+    n_importance_samples : int, default=1
+        Codes drawn from q(z|x) for each sample in training (k): 1 trains
+        on the ELBO, more on the importance-weighted bound of :class:`IWAE`.
+
+    Attributes
+    ----------
+    module_ : skae.nn.VampPriorMLP
+        The trained network; ``module_.pseudo_inputs`` holds the
+        pseudo-inputs.
+
+    See Also
+    --------
+    VariationalAE : the standard normal prior.
+    IWAE : the importance-weighted bound with the standard normal prior.
+
+    References
+    ----------
+    Tomczak, J. M. and Welling, M. (2018). VAE with a VampPrior. AISTATS.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import VampPriorVAE
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> vamp = VampPriorVAE(n_components=8, hidden_layer_sizes=(64,),
+    ...                     n_pseudo_inputs=50, likelihood="bernoulli",
+    ...                     max_iter=10, random_state=0).fit(X / 16)
+    >>> vamp.sample(5, random_state=0).shape
+    (5, 64)
+    >>> vamp.log_likelihood(X[:3] / 16).shape
+    (3,)
+    """
+
+    _network = VampPriorMLP
+
+    _parameter_constraints = {
+        "n_pseudo_inputs": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, n_components=32, *, n_pseudo_inputs=500,
+                 n_importance_samples=1, hidden_layer_sizes=(256,),
+                 activation="elu", likelihood="gaussian",
+                 output_scale="learned", beta=1.0, kl_warmup=0,
+                 binarize_input="auto", average=True, alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 learning_rate_schedule="adaptive", optimizer="adam",
+                 early_stopping="auto", validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None):
+        store_params(self, locals())
+
+    def _network_options(self):
+        return {**super()._network_options(),
+                "n_pseudo_inputs": self.n_pseudo_inputs}

@@ -1,0 +1,137 @@
+"""Variants of the variational autoencoder's network: other objectives
+(IWAE) and other priors (VampPrior)."""
+
+import math
+
+import torch
+from torch import nn
+
+from ._losses import observed_weight, weighted_mean
+from ._random import randint, randn
+from ._variational import _LOG_2PI, VariationalMLP
+
+#: Codes whose mixture prior density is evaluated at once (bounds the
+#: (codes, components, n_components) intermediate of a VampPrior).
+_PRIOR_CHUNK = 1024
+
+
+class IWAEMLP(VariationalMLP):
+    """Variational network trained on the importance-weighted bound.
+
+    Training draws ``n_importance_samples`` codes ``z_k`` of q(z|x) for each
+    sample and maximises ``log mean_k p(x|z_k) p(z_k) / q(z_k|x)`` (Burda et
+    al., 2016), a bound on log p(x) tighter than the ELBO for k > 1 (the
+    single-draw ELBO for k = 1). ``kl_weight`` multiplies ``log p(z_k) -
+    log q(z_k|x)`` in each weight (1 gives the bound itself).
+
+    Parameters
+    ----------
+    n_features, hidden_layer_sizes, n_components, **kwargs
+        As :class:`VariationalMLP`.
+    n_importance_samples : int
+        Codes drawn for each sample in training (k).
+    """
+
+    def __init__(self, n_features, hidden_layer_sizes, n_components,
+                 n_importance_samples=1, **kwargs):
+        super().__init__(n_features, hidden_layer_sizes, n_components,
+                         **kwargs)
+        if n_importance_samples < 1:
+            raise ValueError("n_importance_samples must be at least 1; got "
+                             f"{n_importance_samples!r}.")
+        self.n_importance_samples = n_importance_samples
+
+    def forward(self, x):
+        mean, log_var = self.training_posterior(x)
+        noise = randn(x.shape[0], self.n_importance_samples,
+                      self.n_components, dtype=mean.dtype, device=mean.device)
+        codes, logits = self.decode_draws(mean, log_var, noise)
+        return {"code": codes[:, 0], "codes": codes, "noise": noise,
+                "mean": mean, "log_var": log_var, "logits": logits}
+
+    def loss_terms(self, out, target, sample_weight=None, mask=None):
+        """Negative importance-weighted bound, averaged over the batch
+        (weighted by ``sample_weight``); ``reconstruction`` and ``latent``
+        are -log p(x|z) and log q(z|x) - log p(z) averaged over the draws.
+        With ``mask``, of the observed features."""
+        weight = (sample_weight if mask is None
+                  else observed_weight(mask, sample_weight))
+        target = target[:, None]
+        if mask is not None:
+            mask = mask[:, None].expand_as(out["logits"])
+        log_scale = None
+        if self.fit_scale:
+            log_scale = self._batch_log_scale(out, target, weight, mask)
+        log_lik = self.log_likelihood(out["logits"], target, log_scale, mask)
+        latent = (self.log_posterior(out["noise"], out["log_var"])
+                  - self.log_prior(out["codes"]))
+        log_w = log_lik - self.kl_weight * latent
+        bound = (torch.logsumexp(log_w, 1)
+                 - math.log(self.n_importance_samples))
+        return {"loss": -weighted_mean(bound, weight),
+                "reconstruction": -weighted_mean(log_lik.mean(1), weight),
+                "latent": weighted_mean(latent.mean(1), weight)}
+
+
+class VampPriorMLP(IWAEMLP):
+    """Variational network whose prior is the VampPrior (Tomczak and
+    Welling, 2018): the mixture ``p(z) = mean_k q(z|u_k)`` of the
+    posteriors of ``n_pseudo_inputs`` learned pseudo-inputs ``u_k``
+    (the parameter ``pseudo_inputs``, in data space).
+
+    The KL divergence has no closed form: training and the ELBO estimate
+    it with the drawn codes.
+
+    Parameters
+    ----------
+    n_features, hidden_layer_sizes, n_components, n_importance_samples, \
+**kwargs
+        As :class:`IWAEMLP`.
+    n_pseudo_inputs : int
+        Components of the prior.
+    """
+
+    def __init__(self, n_features, hidden_layer_sizes, n_components,
+                 n_pseudo_inputs=500, **kwargs):
+        super().__init__(n_features, hidden_layer_sizes, n_components,
+                         **kwargs)
+        ref = self.posterior_head.weight
+        # small random inputs (Tomczak and Welling: N(0.05, 0.01))
+        self.pseudo_inputs = nn.Parameter(0.05 + 0.01 * randn(
+            n_pseudo_inputs, n_features, dtype=ref.dtype, device=ref.device))
+
+    def prior_components(self):
+        """Means and log-variances of the prior's components, each of shape
+        (n_pseudo_inputs, n_components)."""
+        u = self.pseudo_inputs
+        if self.mask_input:  # the pseudo-inputs are fully observed
+            u = torch.cat([u, torch.ones_like(u)], 1)
+        return self.posterior(u)
+
+    def log_prior(self, codes):
+        """log p(z) under the mixture, for ``codes`` of any leading dims."""
+        means, log_vars = self.prior_components()
+        flat = codes.reshape(-1, codes.shape[-1])
+        parts = []
+        for start in range(0, flat.shape[0], _PRIOR_CHUNK):
+            z = flat[start:start + _PRIOR_CHUNK, None]
+            log_n = -0.5 * ((z - means).square() * torch.exp(-log_vars)
+                            + log_vars + _LOG_2PI).sum(-1)
+            parts.append(torch.logsumexp(log_n, 1))
+        return (torch.cat(parts) - math.log(means.shape[0])).view(
+            codes.shape[:-1])
+
+    def latent_divergence(self, mean, log_var, codes, noise):
+        """KL(q(z|x) || p(z)) per sample, estimated as the mean of
+        log q(z|x) - log p(z) over the drawn codes."""
+        return (self.log_posterior(noise, log_var)
+                - self.log_prior(codes)).mean(1)
+
+    def sample_prior(self, n_samples):
+        """``n_samples`` draws of the mixture: a uniformly chosen
+        component's Gaussian each (the current call's generator)."""
+        means, log_vars = self.prior_components()
+        pick = randint(means.shape[0], (n_samples,), device=means.device)
+        return means[pick] + torch.exp(0.5 * log_vars[pick]) * randn(
+            n_samples, self.n_components, dtype=means.dtype,
+            device=means.device)

@@ -1,0 +1,150 @@
+"""The generative variants of the variational autoencoder (issue 26): each
+does what its paper says it does, on the digits, in tiny fits."""
+
+import inspect
+import io
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_array_equal
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+import skae
+from skae import IWAE, VampPriorVAE, VariationalAE
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
+
+#: Short fits on the digits: Bernoulli pixels, one hidden layer.
+SMALL = dict(n_components=8, hidden_layer_sizes=(64,), likelihood="bernoulli",
+             max_iter=20, batch_size=64, early_stopping=False,
+             random_state=0)
+
+VARIANTS = [IWAE, VampPriorVAE]
+
+
+@pytest.fixture(scope="module")
+def fitted(digits):
+    """The VAE, an IWAE (k=5) and a VampPrior VAE fitted alike."""
+    X = digits[0]
+    return {
+        "vae": VariationalAE(**SMALL).fit(X),
+        "iwae": IWAE(n_importance_samples=5, **SMALL).fit(X),
+        "vamp": VampPriorVAE(n_pseudo_inputs=50, **SMALL).fit(X),
+    }
+
+
+@pytest.mark.parametrize("cls", VARIANTS, ids=lambda cls: cls.__name__)
+def test_each_variant_is_short(cls):
+    # the estimator's code, its docstring aside, in at most 40 lines
+    source = inspect.getsource(cls)
+    start = source.index('"""')
+    end = source.index('"""', start + 3) + 3
+    code = [line for line in (source[:start] + source[end:]).splitlines()
+            if line.strip()]
+    assert len(code) <= 40, len(code)
+
+
+def test_iwae_bound_is_tighter_than_the_elbo(fitted, digits):
+    X_test = digits[1]
+    iwae = fitted["iwae"]
+    elbo = iwae.score(X_test)
+    bound_5 = iwae.log_likelihood(X_test, n_importance_samples=5).mean()
+    bound_100 = iwae.log_likelihood(X_test, n_importance_samples=100).mean()
+    assert elbo < bound_5 < bound_100
+    # trained on the bound, the posterior may be looser: the gap between
+    # the ELBO and log p(x) is wider than the VAE's ...
+    vae = fitted["vae"]
+    vae_bound = vae.log_likelihood(X_test, n_importance_samples=100).mean()
+    assert bound_100 - elbo > 2 * (vae_bound - vae.score(X_test))
+    # ... and the held-out log-likelihood is higher (0.3 nats here)
+    assert bound_100 > vae_bound
+    # the loss it trained on is the negative bound with k=5
+    history = iwae.net_.history
+    assert history[-1, "train_loss"] < (history[-1, "train_reconstruction"]
+                                        + history[-1, "train_latent"])
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5])
+def test_iwae_refuses_a_bad_number_of_draws(bad, digits):
+    iwae = IWAE(n_importance_samples=bad, **SMALL)
+    with pytest.raises(ValueError, match="n_importance_samples"):
+        iwae.fit(digits[0][:50])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(iwae)
+    assert not hasattr(iwae, "module_")
+
+
+def test_vamp_prior_samples_and_its_density(fitted, digits):
+    X_test = digits[1]
+    vamp = fitted["vamp"]
+    samples = vamp.sample(30, random_state=0)
+    assert samples.shape == (30, 64)
+    assert samples.min() >= 0 and samples.max() <= 1
+    assert_array_equal(samples, vamp.sample(30, random_state=0))
+    module = vamp.module_
+    assert module.pseudo_inputs.shape == (50, 64)
+    codes = torch.as_tensor(vamp.transform(X_test))
+    with torch.no_grad():
+        vamp_density = module.log_prior(codes)
+        normal_density = -0.5 * (codes.square()
+                                 + np.log(2 * np.pi)).sum(1)
+    # the learned prior is not N(0, I): it fits the codes of the data
+    assert not torch.allclose(vamp_density, normal_density, atol=0.1)
+    assert vamp_density.mean() > normal_density.mean() + 1
+    # draws of the prior lie where the codes lie (N(0, I)'s mean is 0)
+    draws = vamp._sample_codes(2000, np.random.RandomState(0))
+    centre = codes.numpy().mean(0)
+    assert np.linalg.norm(draws.mean(0) - centre) < 0.2 * np.linalg.norm(
+        centre)
+
+
+def test_vamp_log_likelihood_uses_its_prior(fitted, digits):
+    X_test = digits[1]
+    vamp = fitted["vamp"]
+    bound = vamp.log_likelihood(X_test, n_importance_samples=50)
+    assert bound.mean() > vamp.score(X_test)
+    # with N(0, I) in place of the learned prior the estimate is worse
+    module = vamp.module_
+    module.log_prior = skae.nn.VariationalMLP.log_prior.__get__(module)
+    try:
+        with_normal = vamp.log_likelihood(X_test, n_importance_samples=50)
+    finally:
+        del module.log_prior
+    assert bound.mean() > with_normal.mean() + 1
+    # and it models the held-out digits at least as well as the VAE
+    vae = fitted["vae"]
+    assert bound.mean() > vae.log_likelihood(
+        X_test, n_importance_samples=50).mean()
+
+
+@pytest.mark.parametrize("cls", VARIANTS, ids=lambda cls: cls.__name__)
+def test_partial_fit_weights_and_model_files(cls, digits):
+    X, X_test, y, y_test = digits
+    settings = {**SMALL, "max_iter": 8}
+    if cls is VampPriorVAE:
+        settings["n_pseudo_inputs"] = 20
+    # a weight of 0 drops a sample: the digits 5-9 are not learned
+    low = (y < 5).astype(np.float32)
+    weighted = cls(**settings).fit(X, sample_weight=low)
+    plain = cls(**settings).fit(X)
+    unseen = X_test[y_test >= 5]
+    assert weighted.score(unseen) < plain.score(unseen)
+    # partial_fit: one epoch per call, the loss goes down
+    ae = cls(**settings)
+    for _ in range(3):
+        ae.partial_fit(X)
+    curve = ae.net_.history[:, "train_loss"]
+    assert len(curve) == 3 and curve[-1] < curve[0]
+    # a model file restores the network, the prior and the scores' draws
+    buffer = io.BytesIO()
+    skae.save(plain, buffer)
+    buffer.seek(0)
+    loaded = skae.load(buffer)
+    assert type(loaded) is cls
+    assert_array_equal(loaded.log_likelihood(X_test[:50], 20),
+                       plain.log_likelihood(X_test[:50], 20))
+    assert_array_equal(loaded.sample(5, random_state=1),
+                       plain.sample(5, random_state=1))
