@@ -8,7 +8,7 @@ from ._adversarial import AdversarialAE
 from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
 from ._custom import CustomAE
-from ._generative import IWAE, VampPriorVAE
+from ._generative import IWAE, BetaTCVAE, VampPriorVAE
 from ._impute import AutoencoderImputer
 from ._linear import LinearAE
 from ._outlier import AutoencoderOutlierDetector
@@ -23,7 +23,7 @@ from ._stacked import StackedAE
 from ._variational import VariationalAE
 
 _ESTIMATORS = (
-    AdversarialAE, AutoencoderImputer, AutoencoderOutlierDetector,
+    AdversarialAE, AutoencoderImputer, AutoencoderOutlierDetector, BetaTCVAE,
     ContractiveAE, ConvAE,
     CustomAE, DenoisingAE, IWAE, KSparseAE, LinearAE, PretrainedClassifier,
     SparseAE, StackedAE, VampPriorVAE, VariationalAE, WinnerTakeAllAE,

@@ -12,7 +12,7 @@ from ._base import Autoencoder
 from ._classifier import EncoderClassifier
 from ._conv import ConvAutoencoder
 from ._custom import ModuleAutoencoder
-from ._generative import IWAEMLP, VampPriorMLP
+from ._generative import IWAEMLP, BetaTCMLP, VampPriorMLP
 from ._halves import (
     Decoder,
     Encoder,
@@ -45,6 +45,7 @@ from ._variational import LIKELIHOODS, VariationalMLP
 __all__ = [
     "ACTIVATIONS",
     "AdversarialMLP",
+    "BetaTCMLP",
     "LIKELIHOODS",
     "LOSSES",
     "Autoencoder",

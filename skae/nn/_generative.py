@@ -135,3 +135,68 @@ class VampPriorMLP(IWAEMLP):
         return means[pick] + torch.exp(0.5 * log_vars[pick]) * randn(
             n_samples, self.n_components, dtype=means.dtype,
             device=means.device)
+
+
+class BetaTCMLP(VariationalMLP):
+    """Variational network whose latent loss is split into three terms
+    (Chen et al., 2018): the index-code mutual information ``E[log q(z|x)
+    - log q(z)]``, the total correlation ``E[log q(z) - sum_d log
+    q(z_d)]`` and the dimension-wise KL ``E[sum_d log q(z_d) - log
+    p(z_d)]``; ``kl_weight`` (``beta``) weighs the total correlation only.
+
+    The densities of the aggregate posterior q(z) and of its marginals are
+    estimated on each batch by minibatch-weighted sampling: ``log q(z_i) ~
+    log sum_j w_j q(z_i|x_j) - log sum_j w_j - log N``, with the batch's
+    sample weights ``w`` (1 without) and ``N`` the training set's size (the
+    batch field ``dataset_size``; the batch's size without it).
+
+    Parameters
+    ----------
+    n_features, hidden_layer_sizes, n_components, **kwargs
+        As :class:`VariationalMLP`.
+    """
+
+    loss_term_names = ("reconstruction", "latent", "mutual_information",
+                       "total_correlation", "dimensionwise_kl")
+
+    def loss_terms(self, out, target, sample_weight=None, mask=None,
+                   dataset_size=None):
+        """The reconstruction, the three terms of the latent loss (each
+        averaged over the batch, weighted by ``sample_weight``) and the
+        analytic KL divergence (``latent``, recorded, not minimised)."""
+        terms = super().loss_terms(out, target, sample_weight, mask)
+        weight = (sample_weight if mask is None
+                  else observed_weight(mask, sample_weight))
+        n = out["code"].shape[0] if dataset_size is None else dataset_size[0]
+        split = self.kl_decomposition(out["code"], out["mean"],
+                                      out["log_var"], weight, n)
+        mi, tc, dim_kl = (weighted_mean(term, weight) for term in split)
+        terms.update(loss=terms["reconstruction"] + mi + self.kl_weight * tc
+                     + dim_kl, mutual_information=mi, total_correlation=tc,
+                     dimensionwise_kl=dim_kl)
+        return terms
+
+    @staticmethod
+    def kl_decomposition(code, mean, log_var, weight=None, n_total=None):
+        """Per-sample mutual information, total correlation and
+        dimension-wise KL terms of the codes ``code`` drawn from the
+        posteriors ``(mean, log_var)`` of a batch (estimated as described
+        above)."""
+        # log q(z_i,d | x_j) for every pair of the batch: (i, j, d)
+        log_q = -0.5 * ((code[:, None] - mean[None]).square()
+                        * torch.exp(-log_var[None]) + log_var[None]
+                        + _LOG_2PI)
+        if weight is None:
+            weight = torch.ones(code.shape[0], dtype=code.dtype,
+                                device=code.device)
+        tiny = torch.finfo(code.dtype).tiny
+        log_w = torch.log(weight.to(code.dtype).clamp(min=tiny))
+        n_total = torch.as_tensor(n_total if n_total is not None
+                                  else code.shape[0], dtype=code.dtype)
+        norm = torch.log(weight.sum().clamp(min=tiny)) + torch.log(n_total)
+        log_qz = torch.logsumexp(log_q.sum(2) + log_w, 1) - norm
+        log_prod = (torch.logsumexp(log_q + log_w[None, :, None], 1)
+                    - norm).sum(1)
+        log_qzx = torch.diagonal(log_q.sum(2))
+        log_pz = -0.5 * (code.square() + _LOG_2PI).sum(1)
+        return log_qzx - log_qz, log_qz - log_prod, log_prod - log_pz
