@@ -10,6 +10,7 @@ from ._interpolate import interpolate
 from ._persistence import load, save
 from ._registry import (
     IWAE,
+    WAEMMD,
     AdversarialAE,
     AutoencoderImputer,
     AutoencoderOutlierDetector,
@@ -49,6 +50,7 @@ __all__ = [
     "StackedAE",
     "VampPriorVAE",
     "VariationalAE",
+    "WAEMMD",
     "WinnerTakeAllAE",
     "__version__",
     "all_estimators",

@@ -8,7 +8,7 @@ from ._adversarial import AdversarialAE
 from ._classifier import PretrainedClassifier
 from ._conv import ConvAE
 from ._custom import CustomAE
-from ._generative import IWAE, BetaTCVAE, VampPriorVAE
+from ._generative import IWAE, WAEMMD, BetaTCVAE, VampPriorVAE
 from ._impute import AutoencoderImputer
 from ._linear import LinearAE
 from ._outlier import AutoencoderOutlierDetector
@@ -26,7 +26,8 @@ _ESTIMATORS = (
     AdversarialAE, AutoencoderImputer, AutoencoderOutlierDetector, BetaTCVAE,
     ContractiveAE, ConvAE,
     CustomAE, DenoisingAE, IWAE, KSparseAE, LinearAE, PretrainedClassifier,
-    SparseAE, StackedAE, VampPriorVAE, VariationalAE, WinnerTakeAllAE,
+    SparseAE, StackedAE, VampPriorVAE, VariationalAE, WAEMMD,
+    WinnerTakeAllAE,
 )
 
 

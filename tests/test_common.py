@@ -32,6 +32,7 @@ FAST_BY_CLASS = {
     "IWAE": dict(n_components=3, hidden_layer_sizes=(8,),
                  n_importance_samples=3),
     "BetaTCVAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "WAEMMD": dict(n_components=3, hidden_layer_sizes=(8,)),
     "VampPriorVAE": dict(n_components=3, hidden_layer_sizes=(8,),
                          n_pseudo_inputs=5),
     # the user's own module classes, with a module argument

@@ -12,8 +12,15 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 import skae
-from skae import IWAE, BetaTCVAE, VampPriorVAE, VariationalAE
-from skae.nn import BetaTCMLP
+from skae import (
+    IWAE,
+    WAEMMD,
+    BetaTCVAE,
+    StackedAE,
+    VampPriorVAE,
+    VariationalAE,
+)
+from skae.nn import WAEMLP, BetaTCMLP
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")
@@ -23,7 +30,7 @@ SMALL = dict(n_components=8, hidden_layer_sizes=(64,), likelihood="bernoulli",
              max_iter=20, batch_size=64, early_stopping=False,
              random_state=0)
 
-VARIANTS = [IWAE, VampPriorVAE, BetaTCVAE]
+VARIANTS = [IWAE, VampPriorVAE, BetaTCVAE, WAEMMD]
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +134,8 @@ def test_partial_fit_weights_and_model_files(cls, digits):
     settings = {**SMALL, "max_iter": 8}
     if cls is VampPriorVAE:
         settings["n_pseudo_inputs"] = 20
+    if cls is WAEMMD:  # no likelihood: the squared error
+        del settings["likelihood"], settings["early_stopping"]
     # a weight of 0 drops a sample: the digits 5-9 are not learned
     low = (y < 5).astype(np.float32)
     weighted = cls(**settings).fit(X, sample_weight=low)
@@ -145,8 +154,9 @@ def test_partial_fit_weights_and_model_files(cls, digits):
     buffer.seek(0)
     loaded = skae.load(buffer)
     assert type(loaded) is cls
-    assert_array_equal(loaded.log_likelihood(X_test[:50], 20),
-                       plain.log_likelihood(X_test[:50], 20))
+    scores = getattr(cls, "log_likelihood", cls.score_samples)
+    assert_array_equal(scores(loaded, X_test[:50]),
+                       scores(plain, X_test[:50]))
     assert_array_equal(loaded.sample(5, random_state=1),
                        plain.sample(5, random_state=1))
 
@@ -201,3 +211,56 @@ def test_kl_decomposition_sums_to_the_kl_and_follows_weights():
     small = BetaTCMLP.kl_decomposition(code, mean, log_var, n_total=10)
     assert not torch.allclose(small[1], tc)
     torch.testing.assert_close(sum(small), mi + tc + dim_kl)
+
+
+def _imq_mmd(a, b):
+    """Unbiased MMD^2 between two samples, inverse multiquadratic kernel
+    at the scales of Tolstikhin et al. (numpy, independent of skae's)."""
+    def kernel(u, v):
+        distances = ((u[:, None] - v[None]) ** 2).sum(-1)
+        base = 2 * u.shape[1]
+        return sum(base * s / (base * s + distances)
+                   for s in (0.1, 0.2, 0.5, 1, 2, 5, 10))
+    k_aa, k_bb = kernel(a, a), kernel(b, b)
+    n, m = len(a), len(b)
+    return ((k_aa.sum() - np.trace(k_aa)) / (n * (n - 1))
+            + (k_bb.sum() - np.trace(k_bb)) / (m * (m - 1))
+            - 2 * kernel(a, b).mean())
+
+
+def test_wae_codes_follow_the_prior(digits):
+    X, X_test = digits[0], digits[1]
+    settings = dict(n_components=8, hidden_layer_sizes=(64,), max_iter=20,
+                    batch_size=64, random_state=0)
+    prior = np.random.RandomState(0).randn(len(X_test), 8)
+    wae = WAEMMD(**settings).fit(X)
+    plain = StackedAE(**settings).fit(X)
+    unpenalised = WAEMMD(mmd_weight=0.0, **settings).fit(X)
+    mmd = _imq_mmd(wae.transform(X_test), prior)
+    # 0.11 against 0.97 and 1.76 here
+    assert mmd < 0.25 * _imq_mmd(plain.transform(X_test), prior)
+    assert mmd < 0.25 * _imq_mmd(unpenalised.transform(X_test), prior)
+    assert wae.net_.history[-1, "train_mmd"] < \
+        unpenalised.net_.history[-1, "train_mmd"]
+    # it still reconstructs, and samples decode draws of the prior
+    assert -wae.score(X_test) < 2 * -plain.score(X_test)
+    samples = wae.sample(20, random_state=0)
+    assert samples.shape == (20, 64)
+    assert_array_equal(samples, wae.sample(20, random_state=0))
+
+
+def test_wae_mmd_estimate_follows_weights():
+    generator = torch.Generator().manual_seed(0)
+    codes = torch.randn(12, 3, generator=generator) + 1
+    draws = torch.randn(12, 3, generator=generator)
+    net = WAEMLP(5, (4,), 3)
+    weight = torch.ones(12)
+    weight[0] = 0
+    torch.testing.assert_close(net.mmd(codes, draws, weight),
+                               net.mmd(codes[1:], draws))
+    torch.testing.assert_close(net.mmd(codes, draws),
+                               net.mmd(codes, draws, torch.full((12,), 3.)))
+    # as the numpy estimate, and far from 0 for shifted codes
+    expected = _imq_mmd(codes.double().numpy(), draws.double().numpy())
+    assert float(net.mmd(codes, draws)) == pytest.approx(expected, rel=1e-4)
+    assert float(net.mmd(draws[:6], draws[6:])) < 0.2 * expected

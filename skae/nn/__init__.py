@@ -12,7 +12,7 @@ from ._base import Autoencoder
 from ._classifier import EncoderClassifier
 from ._conv import ConvAutoencoder
 from ._custom import ModuleAutoencoder
-from ._generative import IWAEMLP, BetaTCMLP, VampPriorMLP
+from ._generative import IWAEMLP, WAEMLP, BetaTCMLP, VampPriorMLP
 from ._halves import (
     Decoder,
     Encoder,
@@ -69,6 +69,7 @@ __all__ = [
     "TiedLinear",
     "TrainingObjective",
     "VampPriorMLP",
+    "WAEMLP",
     "VariationalMLP",
     "WinnerTakeAllMLPAutoencoder",
     "INITS",

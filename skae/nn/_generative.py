@@ -1,5 +1,6 @@
-"""Variants of the variational autoencoder's network: other objectives
-(IWAE) and other priors (VampPrior)."""
+"""Generative variants: the variational autoencoder's network with other
+objectives (IWAE, beta-TCVAE) and another prior (VampPrior), and the
+Wasserstein autoencoder's."""
 
 import math
 
@@ -7,12 +8,17 @@ import torch
 from torch import nn
 
 from ._losses import observed_weight, weighted_mean
+from ._mlp import MLPAutoencoder
 from ._random import randint, randn
 from ._variational import _LOG_2PI, VariationalMLP
 
 #: Codes whose mixture prior density is evaluated at once (bounds the
 #: (codes, components, n_components) intermediate of a VampPrior).
 _PRIOR_CHUNK = 1024
+
+#: Scales of the inverse multiquadratic kernel of the MMD, times
+#: ``2 * n_components`` (Tolstikhin et al., 2018).
+_IMQ_SCALES = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 
 class IWAEMLP(VariationalMLP):
@@ -200,3 +206,80 @@ class BetaTCMLP(VariationalMLP):
         log_qzx = torch.diagonal(log_q.sum(2))
         log_pz = -0.5 * (code.square() + _LOG_2PI).sum(1)
         return log_qzx - log_qz, log_qz - log_prod, log_prod - log_pz
+
+
+class WAEMLP(MLPAutoencoder):
+    """Deterministic MLP autoencoder whose codes are pulled towards the
+    prior N(0, I) by a maximum mean discrepancy (WAE-MMD, Tolstikhin et
+    al., 2018).
+
+    The loss adds ``mmd_weight / n_features`` times the unbiased estimate
+    of MMD^2 between the batch's codes and as many draws of the prior, with
+    the inverse multiquadratic kernel ``sum_s C_s / (C_s + |z - z'|^2)``,
+    ``C_s = 2 * n_components * s`` for the paper's scales ``s`` from 0.1
+    to 10. Dividing by ``n_features`` makes ``mmd_weight`` the paper's
+    ``lambda`` for a reconstruction cost summed over the features (the
+    reconstruction term is their mean).
+
+    Parameters
+    ----------
+    n_features, hidden_layer_sizes, n_components, **kwargs
+        As :class:`MLPAutoencoder`.
+    mmd_weight : float
+        Weight of the MMD term (``lambda``).
+    """
+
+    loss_term_names = ("reconstruction", "mmd")
+
+    def __init__(self, n_features, hidden_layer_sizes, n_components,
+                 mmd_weight=10.0, **kwargs):
+        super().__init__(n_features, hidden_layer_sizes, n_components,
+                         **kwargs)
+        self.mmd_weight = mmd_weight
+        self.n_components = n_components
+
+    def loss_terms(self, out, target, sample_weight=None, mask=None):
+        """The reconstruction loss plus the weighted MMD term (samples
+        weighted by ``sample_weight``; with ``mask``, a sample with nothing
+        observed is left out)."""
+        terms = super().loss_terms(out, target, sample_weight, mask)
+        weight = (sample_weight if mask is None
+                  else observed_weight(mask, sample_weight))
+        codes = out["code"]
+        mmd = self.mmd(codes, self.sample_prior(codes.shape[0]), weight)
+        terms["loss"] = (terms["loss"]
+                         + self.mmd_weight / self.n_features * mmd)
+        terms["mmd"] = mmd
+        return terms
+
+    def mmd(self, codes, draws, weight=None):
+        """Unbiased estimate of MMD^2 between ``codes`` (weighted by
+        ``weight``) and ``draws``, with the inverse multiquadratic
+        kernel."""
+        if weight is None:
+            weight = torch.ones_like(codes[:, 0])
+        weight = weight.to(codes.dtype)
+        tiny = torch.finfo(codes.dtype).tiny
+        pairs = weight[:, None] * weight[None]
+        pairs = pairs - torch.diag(torch.diagonal(pairs))
+        n = draws.shape[0]
+        within_codes = (self._kernel(codes, codes) * pairs).sum() \
+            / pairs.sum().clamp(min=tiny)
+        within_draws = self._kernel(draws, draws).fill_diagonal_(0).sum() \
+            / max(n * (n - 1), 1)
+        across = (weight @ self._kernel(codes, draws)).sum() \
+            / (weight.sum() * n).clamp(min=tiny)
+        return within_codes + within_draws - 2 * across
+
+    def _kernel(self, a, b):
+        distances = (a.square().sum(1)[:, None] + b.square().sum(1)[None]
+                     - 2 * a @ b.T).clamp(min=0)
+        base = 2.0 * self.n_components
+        return sum(base * s / (base * s + distances) for s in _IMQ_SCALES)
+
+    def sample_prior(self, n_samples):
+        """``n_samples`` draws of the prior N(0, I) (the current call's
+        generator)."""
+        ref = self.encoder[0].weight
+        return randn(n_samples, self.n_components, dtype=ref.dtype,
+                     device=ref.device)
