@@ -99,6 +99,15 @@ def test_vamp_prior_samples_and_its_density(fitted, digits):
         vamp_density = module.log_prior(codes)
         normal_density = -0.5 * (codes.square()
                                  + np.log(2 * np.pi)).sum(1)
+    # the density is the mixture of the pseudo-inputs' posteriors
+    with torch.no_grad():
+        means, log_vars = (t.double() for t in module.prior_components())
+    z = codes.double()[:, None]
+    components = -0.5 * ((z - means).square() / log_vars.exp() + log_vars
+                         + np.log(2 * np.pi)).sum(-1)
+    mixture = torch.logsumexp(components, 1) - np.log(len(means))
+    torch.testing.assert_close(vamp_density.double(), mixture, rtol=1e-5,
+                               atol=1e-4)
     # the learned prior is not N(0, I): it fits the codes of the data
     assert not torch.allclose(vamp_density, normal_density, atol=0.1)
     assert vamp_density.mean() > normal_density.mean() + 1

@@ -13,8 +13,8 @@ from ._random import randint, randn
 from ._variational import _LOG_2PI, VariationalMLP
 
 #: Codes whose mixture prior density is evaluated at once (bounds the
-#: (codes, components, n_components) intermediate of a VampPrior).
-_PRIOR_CHUNK = 1024
+#: (codes, components) matrix of a VampPrior).
+_PRIOR_CHUNK = 4096
 
 #: Scales of the inverse multiquadratic kernel of the MMD, times
 #: ``2 * n_components`` (Tolstikhin et al., 2018).
@@ -115,17 +115,24 @@ class VampPriorMLP(IWAEMLP):
         return self.posterior(u)
 
     def log_prior(self, codes):
-        """log p(z) under the mixture, for ``codes`` of any leading dims."""
-        means, log_vars = self.prior_components()
-        flat = codes.reshape(-1, codes.shape[-1])
+        """log p(z) under the mixture, for ``codes`` of any leading dims.
+
+        Each component's quadratic form is expanded into matrix products
+        (``z^2 . 1/sigma^2 - 2 z . mu/sigma^2 + ...``), in float64 so that
+        the expansion loses no precision, by chunks of codes.
+        """
+        means, log_vars = (t.double() for t in self.prior_components())
+        precision = torch.exp(-log_vars)
+        scaled = means * precision
+        const = (means * scaled + log_vars + _LOG_2PI).sum(1)
+        flat = codes.reshape(-1, codes.shape[-1]).double()
         parts = []
         for start in range(0, flat.shape[0], _PRIOR_CHUNK):
-            z = flat[start:start + _PRIOR_CHUNK, None]
-            log_n = -0.5 * ((z - means).square() * torch.exp(-log_vars)
-                            + log_vars + _LOG_2PI).sum(-1)
-            parts.append(torch.logsumexp(log_n, 1))
-        return (torch.cat(parts) - math.log(means.shape[0])).view(
-            codes.shape[:-1])
+            z = flat[start:start + _PRIOR_CHUNK]
+            quad = z.square() @ precision.T - 2 * z @ scaled.T
+            parts.append(torch.logsumexp(-0.5 * (quad + const), 1))
+        log_p = torch.cat(parts) - math.log(means.shape[0])
+        return log_p.to(codes.dtype).view(codes.shape[:-1])
 
     def latent_divergence(self, mean, log_var, codes, noise):
         """KL(q(z|x) || p(z)) per sample, estimated as the mean of
