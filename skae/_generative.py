@@ -3,8 +3,6 @@ BetaTCVAE (variants of :class:`VariationalAE`) and WAEMMD."""
 
 from numbers import Integral, Real
 
-import numpy as np
-
 from ._architecture import MLPAutoencoderMixin
 from ._base import BaseAutoencoder
 from ._compat import Interval
@@ -175,12 +173,14 @@ class BetaTCVAE(VariationalAE):
     whose dimensions are independent (disentangled factors) without
     pushing each posterior to the prior as a beta-VAE's ``beta`` does. The
     densities of q(z) and of its marginals are estimated on each
-    mini-batch by minibatch-weighted sampling, as in the paper: the
-    gradients are the paper's, and the three terms add up to the estimate
-    of the KL divergence from the drawn codes, but each recorded term is
-    biased (the dimension-wise KL can come out negative); larger batches
-    estimate them better. ``score_samples`` is the ELBO (the true one, of
-    weight 1).
+    mini-batch by minibatch-weighted sampling, with the paper's gradients
+    (see :class:`skae.nn.BetaTCMLP`): the three terms add up to the
+    estimate of the KL divergence from the drawn codes, while each
+    recorded term is biased (the total correlation upwards); larger
+    batches estimate them better. The penalty acts on codes drawn from the
+    posteriors; the posterior means that ``transform`` returns are not
+    always less correlated. ``score_samples`` is the ELBO (the true one,
+    of weight 1).
 
     Parameters
     ----------
@@ -239,10 +239,6 @@ class BetaTCVAE(VariationalAE):
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu", callbacks=None):
         store_params(self, locals())
-
-    def _batch_fields(self, X, y=None):
-        # the training set's size, which the density estimates need
-        return {"dataset_size": np.full(X.shape[0], X.shape[0], np.float32)}
 
 
 class WAEMMD(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):

@@ -157,11 +157,13 @@ class BetaTCMLP(VariationalMLP):
     q(z_d)]`` and the dimension-wise KL ``E[sum_d log q(z_d) - log
     p(z_d)]``; ``kl_weight`` (``beta``) weighs the total correlation only.
 
-    The densities of the aggregate posterior q(z) and of its marginals are
-    estimated on each batch by minibatch-weighted sampling: ``log q(z_i) ~
-    log sum_j w_j q(z_i|x_j) - log sum_j w_j - log N``, with the batch's
-    sample weights ``w`` (1 without) and ``N`` the training set's size (the
-    batch field ``dataset_size``; the batch's size without it).
+    The densities of the aggregate posterior q(z) and of its marginals at
+    each drawn code are estimated on the batch by minibatch-weighted
+    sampling: ``log q(z_i) ~ log sum_j w_j q(z_i|x_j) - log sum_j w_j``,
+    with the batch's sample weights ``w`` (1 without). The paper also
+    subtracts the log of the training set's size N; a constant, it changes
+    no gradient, but it shifts the recorded terms (the total correlation
+    by ``(n_components - 1) log N``), so it is left out here.
 
     Parameters
     ----------
@@ -172,17 +174,15 @@ class BetaTCMLP(VariationalMLP):
     loss_term_names = ("reconstruction", "latent", "mutual_information",
                        "total_correlation", "dimensionwise_kl")
 
-    def loss_terms(self, out, target, sample_weight=None, mask=None,
-                   dataset_size=None):
+    def loss_terms(self, out, target, sample_weight=None, mask=None):
         """The reconstruction, the three terms of the latent loss (each
         averaged over the batch, weighted by ``sample_weight``) and the
         analytic KL divergence (``latent``, recorded, not minimised)."""
         terms = super().loss_terms(out, target, sample_weight, mask)
         weight = (sample_weight if mask is None
                   else observed_weight(mask, sample_weight))
-        n = out["code"].shape[0] if dataset_size is None else dataset_size[0]
         split = self.kl_decomposition(out["code"], out["mean"],
-                                      out["log_var"], weight, n)
+                                      out["log_var"], weight)
         mi, tc, dim_kl = (weighted_mean(term, weight) for term in split)
         terms.update(loss=terms["reconstruction"] + mi + self.kl_weight * tc
                      + dim_kl, mutual_information=mi, total_correlation=tc,
@@ -190,23 +190,20 @@ class BetaTCMLP(VariationalMLP):
         return terms
 
     @staticmethod
-    def kl_decomposition(code, mean, log_var, weight=None, n_total=None):
+    def kl_decomposition(code, mean, log_var, weight=None):
         """Per-sample mutual information, total correlation and
         dimension-wise KL terms of the codes ``code`` drawn from the
         posteriors ``(mean, log_var)`` of a batch (estimated as described
-        above)."""
+        above); they add up to ``log q(z|x) - log p(z)``."""
         # log q(z_i,d | x_j) for every pair of the batch: (i, j, d)
         log_q = -0.5 * ((code[:, None] - mean[None]).square()
                         * torch.exp(-log_var[None]) + log_var[None]
                         + _LOG_2PI)
         if weight is None:
-            weight = torch.ones(code.shape[0], dtype=code.dtype,
-                                device=code.device)
+            weight = torch.ones_like(code[:, 0])
         tiny = torch.finfo(code.dtype).tiny
         log_w = torch.log(weight.to(code.dtype).clamp(min=tiny))
-        n_total = torch.as_tensor(n_total if n_total is not None
-                                  else code.shape[0], dtype=code.dtype)
-        norm = torch.log(weight.sum().clamp(min=tiny)) + torch.log(n_total)
+        norm = torch.log(weight.to(code.dtype).sum().clamp(min=tiny))
         log_qz = torch.logsumexp(log_q.sum(2) + log_w, 1) - norm
         log_prod = (torch.logsumexp(log_q + log_w[None, :, None], 1)
                     - norm).sum(1)
