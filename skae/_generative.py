@@ -20,9 +20,10 @@ class IWAE(VariationalAE):
     q(z|x) and the loss is ``-log mean_k p(x|z_k) p(z_k) / q(z_k|x)``.
     More draws make the bound tighter and let the posterior be less
     accurate, usually for a better log-likelihood, at ``k`` times the
-    decoder's cost. ``beta`` multiplies ``log p(z_k) - log q(z_k|x)`` in
-    each weight. ``score_samples`` stays the ELBO, :meth:`log_likelihood`
-    the importance-weighted estimate of log p(x).
+    decoder's cost (and, for large ``k``, with noisier gradients for the
+    encoder: Rainforth et al., 2018). ``beta`` multiplies ``log p(z_k) -
+    log q(z_k|x)`` in each weight. ``score_samples`` stays the ELBO,
+    :meth:`log_likelihood` the importance-weighted estimate of log p(x).
 
     Parameters
     ----------
@@ -50,6 +51,10 @@ class IWAE(VariationalAE):
     ----------
     Burda, Y., Grosse, R. and Salakhutdinov, R. (2016). Importance weighted
     autoencoders. ICLR.
+
+    Rainforth, T., Kosiorek, A. R., Le, T. A., Maddison, C. J., Igl, M.,
+    Wood, F. and Teh, Y. W. (2018). Tighter variational bounds are not
+    necessarily better. ICML.
 
     Examples
     --------
