@@ -10,6 +10,7 @@ from ._interpolate import interpolate
 from ._persistence import load, save
 from ._registry import (
     IWAE,
+    VQVAE,
     WAEMMD,
     AdversarialAE,
     AutoencoderImputer,
@@ -50,6 +51,7 @@ __all__ = [
     "StackedAE",
     "VampPriorVAE",
     "VariationalAE",
+    "VQVAE",
     "WAEMMD",
     "WinnerTakeAllAE",
     "__version__",

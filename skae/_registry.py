@@ -21,12 +21,13 @@ from ._regularized import (
 )
 from ._stacked import StackedAE
 from ._variational import VariationalAE
+from ._vq import VQVAE
 
 _ESTIMATORS = (
     AdversarialAE, AutoencoderImputer, AutoencoderOutlierDetector, BetaTCVAE,
     ContractiveAE, ConvAE,
     CustomAE, DenoisingAE, IWAE, KSparseAE, LinearAE, PretrainedClassifier,
-    SparseAE, StackedAE, VampPriorVAE, VariationalAE, WAEMMD,
+    SparseAE, StackedAE, VampPriorVAE, VariationalAE, VQVAE, WAEMMD,
     WinnerTakeAllAE,
 )
 

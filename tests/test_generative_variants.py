@@ -14,13 +14,14 @@ from sklearn.utils.validation import check_is_fitted
 import skae
 from skae import (
     IWAE,
+    VQVAE,
     WAEMMD,
     BetaTCVAE,
     StackedAE,
     VampPriorVAE,
     VariationalAE,
 )
-from skae.nn import WAEMLP, BetaTCMLP
+from skae.nn import VQMLP, WAEMLP, BetaTCMLP
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")
@@ -30,7 +31,7 @@ SMALL = dict(n_components=8, hidden_layer_sizes=(64,), likelihood="bernoulli",
              max_iter=20, batch_size=64, early_stopping=False,
              random_state=0)
 
-VARIANTS = [IWAE, VampPriorVAE, BetaTCVAE, WAEMMD]
+VARIANTS = [IWAE, VampPriorVAE, BetaTCVAE, WAEMMD, VQVAE]
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +144,10 @@ def test_partial_fit_weights_and_model_files(cls, digits):
     settings = {**SMALL, "max_iter": 8}
     if cls is VampPriorVAE:
         settings["n_pseudo_inputs"] = 20
-    if cls is WAEMMD:  # no likelihood: the squared error
+    if cls in (WAEMMD, VQVAE):  # no likelihood: the squared error
         del settings["likelihood"], settings["early_stopping"]
+    if cls is VQVAE:
+        settings["n_codes"] = 64
     # a weight of 0 drops a sample: the digits 5-9 are not learned
     low = (y < 5).astype(np.float32)
     weighted = cls(**settings).fit(X, sample_weight=low)
@@ -276,3 +279,51 @@ def test_wae_mmd_estimate_follows_weights():
     expected = _imq_mmd(codes.double().numpy(), draws.double().numpy())
     assert float(net.mmd(codes, draws)) == pytest.approx(expected, rel=1e-4)
     assert float(net.mmd(draws[:6], draws[6:])) < 0.2 * expected
+
+
+#: A VQ-VAE on the digits: 64 codes of 8 dimensions.
+VQ = dict(n_components=8, n_codes=64, hidden_layer_sizes=(64,), max_iter=20,
+          batch_size=64, random_state=0)
+
+
+def _without_restarts(module):
+    module.usage.zero_()
+    return 0
+
+
+def test_vq_codes_are_codebook_rows_and_few_are_dead(digits, monkeypatch):
+    X, X_test = digits[0], digits[1]
+    vq = VQVAE(**VQ).fit(X)
+    codebook = vq.module_.codebook.detach().numpy()
+    codes, index = vq.transform(X_test), vq.transform_indices(X_test)
+    assert index.dtype == np.int64 and index.shape == (len(X_test),)
+    assert_array_equal(codes, codebook[index])  # every code is a row
+    # the nearest row of the encoder's output
+    continuous = vq.module_.encode_continuous(torch.from_numpy(X_test))
+    distances = torch.cdist(continuous, vq.module_.codebook).detach()
+    assert (distances.argmin(1).numpy() == index).mean() > 0.99
+    # restarts leave few rows unused by the training samples, against many
+    # without them
+    used = len(np.unique(vq.transform_indices(X))) / VQ["n_codes"]
+    monkeypatch.setattr(VQMLP, "restart_dead_codes", _without_restarts)
+    plain = VQVAE(**VQ).fit(X)
+    used_plain = len(np.unique(plain.transform_indices(X))) / VQ["n_codes"]
+    assert used >= 0.9 and used_plain < 0.75 * used
+    # the prior over indices: the training samples' frequencies, sampled
+    counts = np.bincount(vq.transform_indices(X), minlength=VQ["n_codes"])
+    np.testing.assert_allclose(vq.code_frequencies_, counts / len(X))
+    samples = vq.sample(2000, random_state=0)
+    drawn = np.bincount(vq.transform_indices(samples),
+                        minlength=VQ["n_codes"]) / 2000
+    assert np.abs(drawn - vq.code_frequencies_).sum() < 0.5
+
+
+def test_vq_refuses_more_codes_than_samples(digits):
+    X = digits[0][:50]
+    vq = VQVAE(**{**VQ, "n_codes": 51})
+    with pytest.raises(ValueError, match=r"n_codes=51 .*n_samples=50"):
+        vq.fit(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(vq)
+    assert not hasattr(vq, "code_frequencies_")
+    vq.set_params(n_codes=50).fit(X)  # as many codes as samples: fine

@@ -41,6 +41,7 @@ from ._regularized import (
     WinnerTakeAllMLPAutoencoder,
 )
 from ._variational import LIKELIHOODS, VariationalMLP
+from ._vq import VQMLP, Quantize
 
 __all__ = [
     "ACTIVATIONS",
@@ -69,6 +70,8 @@ __all__ = [
     "TiedLinear",
     "TrainingObjective",
     "VampPriorMLP",
+    "VQMLP",
+    "Quantize",
     "WAEMLP",
     "VariationalMLP",
     "WinnerTakeAllMLPAutoencoder",
