@@ -10,6 +10,7 @@ a batch's named fields and returns those terms.
 from ._adversarial import PRIORS, AdversarialMLP
 from ._base import Autoencoder
 from ._classifier import EncoderClassifier
+from ._conditional import ConditionalVariationalMLP
 from ._conv import ConvAutoencoder
 from ._custom import ModuleAutoencoder
 from ._generative import IWAEMLP, WAEMLP, BetaTCMLP, VampPriorMLP
@@ -52,6 +53,7 @@ __all__ = [
     "Autoencoder",
     "ChainedAutoencoder",
     "ClassifierObjective",
+    "ConditionalVariationalMLP",
     "ContractiveMLPAutoencoder",
     "ConvAutoencoder",
     "Corruption",
