@@ -24,8 +24,8 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     learned by gradient descent on the codebook loss ``|sg(z_e) - z_q|^2``
     (not by moving averages), and the commitment loss ``|z_e -
     sg(z_q)|^2``, weighted by ``commitment_weight``, keeps the encoder's
-    outputs near their rows. Both are weighed against the reconstruction
-    loss summed over the features, as in the paper.
+    outputs near their rows. Both are means over the code's dimensions,
+    added to the reconstruction loss (a mean over the features).
 
     Unused rows are restarted: at the end of every epoch, each row that
     quantised no training sample (of non-zero weight) in that epoch is

@@ -39,10 +39,12 @@ class VQMLP(MLPAutoencoder):
     through). The loss adds the codebook term ``|sg(z_e) - z_q|^2`` (which
     moves the codebook rows to the codes they quantise) and
     ``commitment_weight`` times the commitment term ``|z_e - sg(z_q)|^2``
-    (which keeps the encoder's outputs near their rows), each summed over
-    the code's dimensions and divided by ``n_features``, so that they are
-    weighed against the reconstruction loss summed over the features as in
-    the paper (the reconstruction term is the mean over the features).
+    (which keeps the encoder's outputs near their rows), each the mean over
+    the code's dimensions, as the reconstruction term is the mean over the
+    features. (Weighed against a reconstruction summed over the features,
+    as in the paper, the two terms were too weak on MNIST to hold the
+    large initial encoder outputs, and training diverged after the first
+    restarts.)
 
     In training mode the network counts how often each row quantises a
     sample of non-zero weight and keeps the encoder outputs of the latest
@@ -108,11 +110,11 @@ class VQMLP(MLPAutoencoder):
                   else observed_weight(mask, sample_weight))
         continuous, quantised = out["continuous"], out["code"]
         codebook = weighted_mean(
-            (continuous.detach() - quantised).square().sum(1), weight)
+            (continuous.detach() - quantised).square().mean(1), weight)
         commitment = weighted_mean(
-            (continuous - quantised.detach()).square().sum(1), weight)
-        terms["loss"] = terms["loss"] + (
-            codebook + self.commitment_weight * commitment) / self.n_features
+            (continuous - quantised.detach()).square().mean(1), weight)
+        terms["loss"] = (terms["loss"] + codebook
+                         + self.commitment_weight * commitment)
         terms.update(codebook=codebook, commitment=commitment)
         if self.training:
             self._count(out["index"], continuous, weight)
