@@ -52,6 +52,7 @@ SETTINGS = {
     "VampPriorVAE": dict(SMALL, n_pseudo_inputs=10, n_importance_samples=2),
     "BetaTCVAE": SMALL,
     "WAEMMD": SMALL,
+    "VQVAE": dict(SMALL, n_codes=16),
     "AdversarialAE": dict(SMALL, discriminator_layer_sizes=(8,)),
     "LinearAE": dict(n_components=4, max_iter=8, random_state=0),
     "ConvAE": dict(n_components=4, filters=(4, 8), max_iter=3, batch_size=64,
