@@ -415,3 +415,12 @@ def test_conditional_vae_string_labels_weights_and_model_file(digits):
                        plain.sample(5, y="c", random_state=1))
     assert_array_equal(loaded.score_samples(X_test[:20]),
                        plain.score_samples(X_test[:20]))
+
+
+def test_wae_trains_on_a_single_sample():
+    # a batch of one sample has no pair of codes; the codes came out NaN
+    # after one epoch on one sample (found by tests/test_properties.py)
+    X = np.zeros((1, 1), dtype=np.float32)
+    wae = WAEMMD(n_components=2, hidden_layer_sizes=(4,), max_iter=2,
+                 batch_size=4, random_state=0).fit(X)
+    assert np.isfinite(wae.transform(X)).all()

@@ -263,7 +263,10 @@ class WAEMLP(MLPAutoencoder):
         if weight is None:
             weight = torch.ones_like(codes[:, 0])
         weight = weight.to(codes.dtype)
-        tiny = torch.finfo(codes.dtype).tiny
+        # the denominators' floor: with the smallest normal number (whose
+        # reciprocal nears float32's largest), a batch with no pair of codes
+        # (one sample) trained to NaN codes
+        tiny = torch.finfo(codes.dtype).eps
         pairs = weight[:, None] * weight[None]
         pairs = pairs - torch.diag(torch.diagonal(pairs))
         n = draws.shape[0]
