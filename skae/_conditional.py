@@ -154,13 +154,16 @@ class ConditionalVAE(ConditionalMixin, VariationalAE):
     encoder's q(z|x) and c the one-hot label. The encoder does not see the
     label, so :meth:`transform` needs none: it returns the posterior means,
     codes of the style that the decoder completes with a class (the KL
-    term rewards codes that leave out what the label says; they may still
-    carry some of it). :meth:`sample` decodes prior draws as the requested
-    classes (``sample(n, y=3)``), :meth:`inverse_transform` decodes codes as
-    any class (``inverse_transform(transform(X), y=k)`` redraws ``X`` as
-    class ``k``). ``score_samples`` is the ELBO of ``log mean_c p(x|c)``,
-    the classes equally likely, and :meth:`log_likelihood` its importance
-    estimate. The classifier tags are not set: it predicts no label.
+    term rewards codes that leave out what the label says; a large code
+    may still carry it, and then samples follow ``y`` less: a smaller
+    ``n_components`` or a ``beta`` above 1 helps, see
+    :ref:`choosing-defaults`). :meth:`sample` decodes prior draws as the
+    requested classes (``sample(n, y=3)``), :meth:`inverse_transform`
+    decodes codes as any class (``inverse_transform(transform(X), y=k)``
+    redraws ``X`` as class ``k``). ``score_samples`` is the ELBO of ``log
+    mean_c p(x|c)``, the classes equally likely, and
+    :meth:`log_likelihood` its importance estimate. The classifier tags
+    are not set: it predicts no label.
 
     Parameters
     ----------
