@@ -6,8 +6,10 @@ classes) read it, so no module has to import the package ``skae`` itself.
 
 from ._adversarial import AdversarialAE
 from ._classifier import PretrainedClassifier
+from ._conditional import ConditionalVAE
 from ._conv import ConvAE
 from ._custom import CustomAE
+from ._generative import IWAE, WAEMMD, BetaTCVAE, VampPriorVAE
 from ._impute import AutoencoderImputer
 from ._linear import LinearAE
 from ._outlier import AutoencoderOutlierDetector
@@ -20,12 +22,14 @@ from ._regularized import (
 )
 from ._stacked import StackedAE
 from ._variational import VariationalAE
+from ._vq import VQVAE
 
 _ESTIMATORS = (
-    AdversarialAE, AutoencoderImputer, AutoencoderOutlierDetector,
-    ContractiveAE, ConvAE,
-    CustomAE, DenoisingAE, KSparseAE, LinearAE, PretrainedClassifier,
-    SparseAE, StackedAE, VariationalAE, WinnerTakeAllAE,
+    AdversarialAE, AutoencoderImputer, AutoencoderOutlierDetector, BetaTCVAE,
+    ConditionalVAE, ContractiveAE, ConvAE,
+    CustomAE, DenoisingAE, IWAE, KSparseAE, LinearAE, PretrainedClassifier,
+    SparseAE, StackedAE, VampPriorVAE, VariationalAE, VQVAE, WAEMMD,
+    WinnerTakeAllAE,
 )
 
 

@@ -4,7 +4,9 @@ from. Put a mixin before :class:`skae._base.BaseAutoencoder` in the bases.
 * :class:`MixtureSamplingMixin`: a Gaussian mixture fitted to training
   codes (deterministic autoencoders: ex-post density estimation);
 * :class:`PriorSamplingMixin`: the prior the network was trained to match
-  (variational and adversarial autoencoders).
+  (variational and adversarial autoencoders);
+* :class:`CodebookSamplingMixin`: the frequencies of the training codes'
+  rows of a codebook (vector-quantised autoencoders).
 """
 
 from numbers import Integral
@@ -100,3 +102,47 @@ class PriorSamplingMixin:
         with random_scope(rng):
             codes = self.module_.sample_prior(n_samples)
         return codes.detach().cpu().numpy().astype(np.float64)
+
+
+class CodebookSamplingMixin:
+    """Discrete codes: rows of the network's ``codebook``, and sampling by
+    decoding rows drawn from their frequencies among the training codes.
+
+    The network gives ``codebook`` (a tensor of shape (n_codes,
+    n_components)) and ``code_indices(x)``; ``fit`` ends by counting the
+    rows of the training samples (after ``partial_fit``, of the latest
+    chunk).
+
+    Attributes
+    ----------
+    code_frequencies_ : ndarray of shape (n_codes,)
+        Share of the training samples quantised to each row of the
+        codebook: the prior over indices that :meth:`sample` draws from.
+    """
+
+    def _finish_fit(self, X, rng):
+        counts = np.bincount(self._map_batches(X, "code_indices", np.int64),
+                             minlength=self.module_.codebook.shape[0])
+        self.code_frequencies_ = counts / counts.sum()
+
+    def _sample_codes(self, n_samples, rng):
+        index = rng.choice(len(self.code_frequencies_), n_samples,
+                           p=self.code_frequencies_)
+        return self.module_.codebook.detach().cpu().numpy()[index]
+
+    def transform_indices(self, X):
+        """Index of the codebook row of each sample of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to encode.
+
+        Returns
+        -------
+        indices : ndarray of shape (n_samples,)
+            Rows of ``module_.codebook`` (int64): ``transform(X)`` is
+            ``module_.codebook[indices]``.
+        """
+        return self._map_batches(self._validate_X(X), "code_indices",
+                                 np.int64)

@@ -312,8 +312,16 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
                  callbacks=None):
         store_params(self, locals())
 
+    #: The network class; a variant (IWAE, VampPriorVAE, ...) names its own
+    #: and adds its arguments in :meth:`_network_options`.
+    _network = VariationalMLP
+
+    def _network_options(self):
+        """Arguments of a variant's network besides the VAE's."""
+        return {}
+
     def _build_module(self, n_features):
-        return VariationalMLP(
+        return self._network(
             n_features, self._hidden_sizes(), self.n_components,
             activation=self.activation,
             likelihood=self.likelihood,
@@ -323,6 +331,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
             mask_input=self._network_sees_mask,
             # (model files saved before binarize_input existed lack it)
             binarize_input=getattr(self, "binarize_input_", False),
+            **self._network_options(),
         )
 
     def _validate_input(self, X, reset):

@@ -29,6 +29,15 @@ FAST_BY_CLASS = {
     # (a square image is inferred only with image_shape=None; test_conv.py)
     "ConvAE": dict(n_components=3, image_shape=(1, -1), filters=(4, 8)),
     "VariationalAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "IWAE": dict(n_components=3, hidden_layer_sizes=(8,),
+                 n_importance_samples=3),
+    "BetaTCVAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "WAEMMD": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "VampPriorVAE": dict(n_components=3, hidden_layer_sizes=(8,),
+                         n_pseudo_inputs=5),
+    "ConditionalVAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    # the checks fit on as few as 10 samples; n_codes may not exceed them
+    "VQVAE": dict(n_components=3, hidden_layer_sizes=(8,), n_codes=4),
     # the user's own module classes, with a module argument
     "CustomAE": dict(n_components=3, encoder=MLPEncoder, decoder=MLPDecoder,
                      encoder__hidden=6),

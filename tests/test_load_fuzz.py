@@ -22,7 +22,7 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import skae
-from skae import ModelFileError, PretrainedClassifier
+from skae import ModelFileError
 from test_common import fast_instance
 from test_persistence import _outputs
 from user_modules import MLPDecoder, MLPEncoder
@@ -148,7 +148,9 @@ def saved_models(digits):
         warnings.simplefilter("ignore")  # one epoch, on purpose
         for cls in skae.all_estimators():
             est = fast_instance(cls, max_iter=1, batch_size=64)
-            est.fit(X, y if cls is PretrainedClassifier else None)
+            # the estimators that learn from labels require y (their tags)
+            labeled = est.__sklearn_tags__().target_tags.required
+            est.fit(X, y if labeled else None)
             buffer = io.BytesIO()
             skae.save(est, buffer)
             models.append((est, _reproducible(buffer.getvalue())))

@@ -18,6 +18,7 @@ from sklearn.pipeline import Pipeline
 
 import skae
 from skae import AutoencoderImputer, DenoisingAE, StackedAE, VariationalAE
+from skae._conditional import ConditionalMixin
 from skae.nn import MLPAutoencoder
 from test_common import fast_instance
 
@@ -58,10 +59,13 @@ def test_every_autoencoder_fits_and_scores_with_missing_values(cls, digits):
     est = fast_instance(cls, batch_size=64)
     if cls.__name__ == "ConvAE":
         est.set_params(image_shape=(8, 8))
-    est.fit(X)
+    conditional = isinstance(est, ConditionalMixin)  # learns from labels
+    labels = digits[2][:300] if conditional else None
+    est.fit(X, labels)
     codes = est.transform(X)
     assert np.isfinite(codes).all() and np.isfinite(est.score_samples(X)).all()
-    assert est.inverse_transform(codes).shape == X.shape
+    as_class = {"y": labels} if conditional else {}
+    assert est.inverse_transform(codes, **as_class).shape == X.shape
     assert_allclose(est.fill_values_, np.nanmean(X, axis=0), rtol=1e-5,
                     atol=1e-6)
 

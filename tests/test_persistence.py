@@ -17,6 +17,7 @@ from skorch.callbacks import Checkpoint, LoadInitState
 
 import skae
 from skae import LinearAE, PretrainedClassifier, StackedAE
+from skae._conditional import ConditionalMixin
 from test_common import fast_instance
 from user_modules import MLPDecoder, MLPEncoder
 
@@ -24,9 +25,15 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning")
 
 
+def _labels(cls, y):
+    """``y`` for the estimators that learn from labels, else None."""
+    needs = cls is PretrainedClassifier or issubclass(cls, ConditionalMixin)
+    return y if needs else None
+
+
 def _fitted(cls, X, y):
     est = fast_instance(cls, batch_size=64)
-    return est.fit(X, y if cls is PretrainedClassifier else None)
+    return est.fit(X, _labels(cls, y))
 
 
 def _outputs(est, X):
@@ -40,7 +47,11 @@ def _outputs(est, X):
         X[::3, ::5] = np.nan
         return [est.transform(X)]
     codes = est.transform(X)
-    return [codes, est.inverse_transform(codes), est.score_samples(X),
+    # a conditional autoencoder decodes as a given class
+    as_class = ({"y": est.classes_[-1]} if isinstance(est, ConditionalMixin)
+                else {})
+    return [codes, est.inverse_transform(codes, **as_class),
+            est.score_samples(X),
             est.sample(7, random_state=0)]
 
 
@@ -65,7 +76,8 @@ def test_every_estimator_round_trips_bit_identically(cls, digits):
         assert_array_equal(a, b)
     # ... and so does a warm-started model, and its pickle
     if "warm_start" in est.get_params():
-        est.set_params(warm_start=True, max_iter=2).fit(X[:300])
+        est.set_params(warm_start=True, max_iter=2).fit(
+            X[:300], _labels(cls, y[:300]))
         assert est.n_iter_ > 2
         for restored in (_round_trip(est), pickle.loads(pickle.dumps(est))):
             assert restored.n_iter_ == est.n_iter_

@@ -46,6 +46,7 @@ CLEAR_ERRORS = (ValueError, TypeError, FloatingPointError)
 SMALL = {
     "ConvAE": dict(image_shape=(1, -1), filters=(2,)),
     "KSparseAE": dict(k=1),
+    "VQVAE": dict(n_codes=1),  # hypothesis draws a single sample too
     "AdversarialAE": dict(discriminator_layer_sizes=(4,)),
     "PretrainedClassifier": dict(autoencoder=skae.StackedAE(
         n_components=2, hidden_layer_sizes=(4,), max_iter=1,
@@ -112,6 +113,11 @@ def _expected_dtype(X):
     return np.float64 if dtype == np.float64 else np.float32
 
 
+def _needs_y(cls):
+    """Whether ``cls`` learns from labels (its tags require y)."""
+    return cls().__sklearn_tags__().target_tags.required
+
+
 @pytest.fixture(scope="module")
 def reference(digits):
     """Each estimator fitted once on valid data (for the refit check)."""
@@ -120,8 +126,7 @@ def reference(digits):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for cls in ESTIMATORS:
-            y = np.arange(60) % 3 if cls.__name__ == \
-                "PretrainedClassifier" else None
+            y = np.arange(60) % 3 if _needs_y(cls) else None
             fitted[cls.__name__] = _make(cls, 1).fit(X, y)
     return X, fitted
 
@@ -140,7 +145,7 @@ def test_any_input_works_or_fails_clearly(cls, X, max_iter, reference):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            est.fit(X, np.arange(X.shape[0]) % 2 if classifier else None)
+            est.fit(X, np.arange(X.shape[0]) % 2 if _needs_y(cls) else None)
         except CLEAR_ERRORS as exc:
             assert str(exc), "an error without a message"
             # the failed refit left the previous model as it was
@@ -177,7 +182,9 @@ def _check_outputs(est, X, classifier, detector):
     assert codes.shape == (n, est.n_components)
     assert codes.dtype == _expected_dtype(X)
     assert np.isfinite(codes).all()
-    back = est.inverse_transform(codes)
+    # a conditional autoencoder decodes as a given class
+    as_class = {"y": est.classes_[0]} if _needs_y(type(est)) else {}
+    back = est.inverse_transform(codes, **as_class)
     assert back.shape == (n, est.n_features_in_)
     assert np.isfinite(back).all()
     scores = est.score_samples(X)

@@ -20,7 +20,7 @@ place in skae that imports it:
 * ``_device``, ``_interrupt``: devices, process groups and Ctrl-C.
 """
 
-from ._callbacks import LinearWarmup, WeightAveraging
+from ._callbacks import EpochEndCall, LinearWarmup, WeightAveraging
 from ._context import (
     FitContext,
     RandomSource,
@@ -38,6 +38,7 @@ __all__ = [
     "AutoencoderNet",
     "Batch",
     "ClassifierNet",
+    "EpochEndCall",
     "FitContext",
     "HoldoutSplit",
     "LinearWarmup",

@@ -4,6 +4,8 @@
   over the first epochs (the KL warm-up of a variational autoencoder);
 * :class:`WeightAveraging`: a running average of the weights, used for
   validation and kept as the fitted network;
+* :class:`EpochEndCall`: a method of the network called at the end of each
+  epoch (the VQ-VAE's restart of unused codebook rows);
 * :func:`check_callbacks`, :func:`named_callbacks`: what ``callbacks``
   may hold and how its entries are named.
 """
@@ -70,6 +72,19 @@ class LinearWarmup(Callback):
         weight = self.weight(self.start + len(net.history) - 1)
         setattr(net.module_, self.attribute, weight)
         net.history.record(self.attribute, weight)
+
+
+class EpochEndCall(Callback):
+    """Call the network's method ``method`` (no arguments) at the end of
+    each training epoch, inside the call's random scope, and record what it
+    returns in the history under ``name``."""
+
+    def __init__(self, method, name):
+        self.method = method
+        self.name = name
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record(self.name, getattr(net.module_, self.method)())
 
 
 class WeightAveraging(Callback):

@@ -10,8 +10,10 @@ a batch's named fields and returns those terms.
 from ._adversarial import PRIORS, AdversarialMLP
 from ._base import Autoencoder
 from ._classifier import EncoderClassifier
+from ._conditional import ConditionalVariationalMLP
 from ._conv import ConvAutoencoder
 from ._custom import ModuleAutoencoder
+from ._generative import IWAEMLP, WAEMLP, BetaTCMLP, VampPriorMLP
 from ._halves import (
     Decoder,
     Encoder,
@@ -40,15 +42,18 @@ from ._regularized import (
     WinnerTakeAllMLPAutoencoder,
 )
 from ._variational import LIKELIHOODS, VariationalMLP
+from ._vq import VQMLP, Quantize
 
 __all__ = [
     "ACTIVATIONS",
     "AdversarialMLP",
+    "BetaTCMLP",
     "LIKELIHOODS",
     "LOSSES",
     "Autoencoder",
     "ChainedAutoencoder",
     "ClassifierObjective",
+    "ConditionalVariationalMLP",
     "ContractiveMLPAutoencoder",
     "ConvAutoencoder",
     "Corruption",
@@ -56,6 +61,7 @@ __all__ = [
     "Encoder",
     "FillMissing",
     "EncoderClassifier",
+    "IWAEMLP",
     "KSparseMLPAutoencoder",
     "LayerPair",
     "MLPAutoencoder",
@@ -65,6 +71,10 @@ __all__ = [
     "SparseMLPAutoencoder",
     "TiedLinear",
     "TrainingObjective",
+    "VampPriorMLP",
+    "VQMLP",
+    "Quantize",
+    "WAEMLP",
     "VariationalMLP",
     "WinnerTakeAllMLPAutoencoder",
     "INITS",

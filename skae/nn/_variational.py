@@ -180,12 +180,32 @@ class VariationalMLP(Autoencoder):
         """KL(q(z|x) || N(0, I)) per sample: the latent loss."""
         return 0.5 * (log_var.exp() + mean.square() - 1 - log_var).sum(-1)
 
+    def log_prior(self, codes):
+        """log p(z) of ``codes`` (any leading dims): the standard normal."""
+        return -0.5 * (codes.square() + _LOG_2PI).sum(-1)
+
+    def latent_divergence(self, mean, log_var, codes, noise):
+        """KL(q(z|x) || p(z)) per sample, given the codes ``mu + sigma *
+        noise`` of shape (n, n_draws, n_components): the analytic value
+        (the draws are for priors without one)."""
+        return self.kl_divergence(mean, log_var)
+
+    @staticmethod
+    def log_posterior(noise, log_var):
+        """log q(z|x) of the codes ``mu + sigma * noise`` (noise of shape
+        (n, n_draws, n_components), log_var of shape (n, n_components))."""
+        return -0.5 * (noise.square() + log_var[:, None] + _LOG_2PI).sum(-1)
+
     # -- training -------------------------------------------------------
-    def forward(self, x):
+    def training_posterior(self, x):
+        """q(z|x) of a training batch: of its binary draws with
+        ``binarize_input`` in training mode, else of ``x`` itself."""
         if self.training and self.binarize_input:
-            mean, log_var = self.posterior((rand_like(x) < x).to(x.dtype))
-        else:
-            mean, log_var = self.posterior(x)
+            return self.posterior((rand_like(x) < x).to(x.dtype))
+        return self.posterior(x)
+
+    def forward(self, x):
+        mean, log_var = self.training_posterior(x)
         code = mean + torch.exp(0.5 * log_var) * randn_like(mean)
         return {"code": code, "mean": mean, "log_var": log_var,
                 "logits": self.decode_logits(code)}
@@ -233,28 +253,34 @@ class VariationalMLP(Autoencoder):
         the observed features, with ``mask``)."""
         noise = noise.to(x.device, x.dtype)
         mean, log_var = self.posterior(x)
-        codes = mean[:, None] + torch.exp(0.5 * log_var)[:, None] * noise
-        logits = self.decode_logits(codes.flatten(0, 1)).view(
-            *codes.shape[:2], -1)
+        codes, logits = self.decode_draws(mean, log_var, noise)
         return (mean, log_var, codes, noise, self.log_likelihood(
             logits, self.target(x)[:, None],
             mask=None if mask is None else mask[:, None]))
+
+    def decode_draws(self, mean, log_var, noise):
+        """Codes ``mu + sigma * noise`` (noise of shape (n, n_draws,
+        n_components)) and their decoder logits (n, n_draws, n_features)."""
+        codes = mean[:, None] + torch.exp(0.5 * log_var)[:, None] * noise
+        logits = self.decode_logits(codes.flatten(0, 1)).view(
+            *codes.shape[:2], -1)
+        return codes, logits
 
     def elbo(self, x, noise, mask=None):
         """Per-sample ELBO: the mean of log p(x|z) over the codes drawn with
         ``noise`` minus the analytic KL divergence (of the observed
         features, with ``mask``)."""
-        mean, log_var, _, _, log_lik = self._draws(x, noise, mask)
-        return log_lik.mean(1) - self.kl_divergence(mean, log_var)
+        mean, log_var, codes, noise, log_lik = self._draws(x, noise, mask)
+        return log_lik.mean(1) - self.latent_divergence(mean, log_var, codes,
+                                                        noise)
 
     def importance_log_likelihood(self, x, noise, mask=None):
         """Importance-weighted estimate of log p(x) (Burda et al., 2016) with
         q(z|x) as proposal and the draws of ``noise`` as importance samples
         (of the observed features, with ``mask``)."""
         mean, log_var, codes, noise, log_lik = self._draws(x, noise, mask)
-        log_prior = -0.5 * (codes.square() + _LOG_2PI).sum(-1)
-        log_q = -0.5 * (noise.square() + log_var[:, None] + _LOG_2PI).sum(-1)
-        log_w = log_lik + log_prior - log_q
+        log_w = (log_lik + self.log_prior(codes)
+                 - self.log_posterior(noise, log_var))
         return torch.logsumexp(log_w, 1) - math.log(log_w.shape[1])
 
     def draw_reconstruction(self, x):

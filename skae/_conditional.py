@@ -1,0 +1,222 @@
+"""Conditional autoencoders: trained on class labels, they generate and
+decode samples of a requested class."""
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
+
+from ._checks import check_positive_int
+from ._parameters import store_params
+from ._variational import VariationalAE
+from .nn import ConditionalVariationalMLP
+
+
+class ConditionalMixin:
+    """Class labels for an autoencoder whose decoder takes the code
+    followed by the one-hot class (``module_.condition``).
+
+    ``fit(X, y)`` requires ``y`` (any labels scikit-learn's classifiers
+    accept; every sample labeled: -1, the semi-supervised mark of an
+    unlabeled sample, is refused) and sets ``classes_`` and
+    ``class_prior_``. The first ``partial_fit`` call fixes the classes:
+    its chunk must hold every class; later chunks may not add one. The
+    batches carry the field ``labels``, the class indices.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    class_prior_ : ndarray of shape (n_classes,)
+        Share of each class among the training samples (of the first
+        ``partial_fit`` chunk): the classes :meth:`sample` draws without
+        ``y``.
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+    def _training_data(self, X, y, sample_weight, reset):
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the "
+                "target y is None: the class of each sample.")
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        if y.dtype.kind in "iuf" and np.any(y == -1):
+            raise ValueError(
+                f"y holds -1, which marks an unlabeled sample "
+                "(sklearn.semi_supervised's convention); "
+                f"{type(self).__name__} needs the class of every sample. "
+                "Drop the unlabeled samples, or encode the classes otherwise.")
+        if reset:
+            self.classes_, counts = np.unique(y, return_counts=True)
+            self.class_prior_ = counts / counts.sum()
+        return super()._training_data(X, y, sample_weight, reset)
+
+    def _batch_fields(self, X, y=None):
+        check_consistent_length(X, y)
+        return {"labels": self._class_indices(y, X.shape[0])}
+
+    def _class_indices(self, y, n_samples):
+        """Indices in ``classes_`` of the labels ``y`` (one label for all,
+        or one per sample)."""
+        y = np.asarray(y)
+        labels = np.full(n_samples, y.item()) if y.ndim == 0 else y.ravel()
+        if len(labels) != n_samples:
+            raise ValueError(f"y has {len(labels)} labels for {n_samples} "
+                             "samples; give one label or one per sample.")
+        index = np.searchsorted(self.classes_, labels)
+        index = np.minimum(index, len(self.classes_) - 1)
+        unseen = self.classes_[index] != labels
+        if np.any(unseen):
+            raise ValueError(
+                f"y holds labels {np.unique(labels[unseen]).tolist()[:5]} "
+                f"that are not among the classes of the training data, "
+                f"{self.classes_.tolist()}.")
+        return index.astype(np.int64)
+
+    def _decode_as(self, Z, index):
+        """Decode the codes ``Z`` as the classes of indices ``index``."""
+        one_hot = np.eye(len(self.classes_), dtype=Z.dtype)[index]
+        return self._map_batches(np.hstack([Z, one_hot]), "decode")
+
+    def inverse_transform(self, X, y=None):
+        """Decode codes as samples of the classes ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_components)
+            Codes, for example the output of :meth:`transform`.
+        y : label or array-like of shape (n_samples,)
+            The class of every sample (one label), or of each; required.
+
+        Returns
+        -------
+        X_original : ndarray of shape (n_samples, n_features_in_)
+            The decoded samples, in the dtype of the codes.
+        """
+        check_is_fitted(self)
+        Z = check_array(X, dtype=[np.float32, np.float64],
+                        input_name="codes")
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"inverse_transform expects codes with n_components="
+                f"{self.n_components} columns; got {Z.shape[1]} columns.")
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__}.inverse_transform needs y, the class "
+                "to decode the codes as (one label, or one per code).")
+        return self._decode_as(Z, self._class_indices(y, Z.shape[0]))
+
+    def sample(self, n_samples=1, y=None, random_state=None):
+        """Generate samples of the classes ``y``.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of samples to generate.
+        y : label or array-like of shape (n_samples,), default=None
+            The class of every sample (one label), or of each; None draws
+            the classes with the frequencies of the training labels
+            (``class_prior_``).
+        random_state : int, RandomState instance or None, default=None
+            Seed of the draws.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features_in_)
+            Generated samples (float32).
+        """
+        check_is_fitted(self)
+        check_positive_int(n_samples, "n_samples")
+        rng = check_random_state(random_state)
+        index = (rng.choice(len(self.classes_), n_samples,
+                            p=self.class_prior_) if y is None
+                 else self._class_indices(y, n_samples))
+        codes = self._sample_codes(n_samples, rng).astype(np.float32)
+        return self._decode_as(codes, index)
+
+
+class ConditionalVAE(ConditionalMixin, VariationalAE):
+    """Conditional variational autoencoder (Sohn et al., 2015; Kingma et
+    al., 2014).
+
+    A :class:`VariationalAE` whose decoder also takes the class of each
+    sample: ``fit(X, y)`` learns p(x | z, c) with the code z drawn from the
+    encoder's q(z|x) and c the one-hot label. The encoder does not see the
+    label, so :meth:`transform` needs none: it returns the posterior means,
+    codes of the style that the decoder completes with a class (the KL
+    term rewards codes that leave out what the label says; a large code
+    may still carry it, and then samples follow ``y`` less: a smaller
+    ``n_components`` or a ``beta`` above 1 helps, see
+    :ref:`choosing-defaults`). :meth:`sample` decodes prior draws as the
+    requested classes (``sample(n, y=3)``), :meth:`inverse_transform`
+    decodes codes as any class (``inverse_transform(transform(X), y=k)``
+    redraws ``X`` as class ``k``). ``score_samples`` is the ELBO of ``log
+    mean_c p(x|c)``, the classes equally likely, and
+    :meth:`log_likelihood` its importance estimate. The classifier tags
+    are not set: it predicts no label.
+
+    Parameters
+    ----------
+
+    Attributes
+    ----------
+    module_ : skae.nn.ConditionalVariationalMLP
+        The trained network; its decoder takes ``n_components + n_classes``
+        inputs (the code, then the one-hot class).
+
+    See Also
+    --------
+    VariationalAE : the same without labels.
+    PretrainedClassifier : learns to predict the labels.
+
+    References
+    ----------
+    Sohn, K., Lee, H. and Yan, X. (2015). Learning structured output
+    representation using deep conditional generative models. NeurIPS.
+
+    Kingma, D. P., Rezende, D. J., Mohamed, S. and Welling, M. (2014).
+    Semi-supervised learning with deep generative models. NeurIPS.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import ConditionalVAE
+    >>> X, y = load_digits(return_X_y=True)
+    >>> cvae = ConditionalVAE(n_components=4, hidden_layer_sizes=(64,),
+    ...                       likelihood="bernoulli", max_iter=10,
+    ...                       random_state=0).fit(X / 16, y)
+    >>> cvae.sample(5, y=3, random_state=0).shape  # five threes
+    (5, 64)
+    >>> codes = cvae.transform(X[:2] / 16)
+    >>> cvae.inverse_transform(codes, y=[7, 7]).shape  # redrawn as sevens
+    (2, 64)
+    """
+
+    _network = ConditionalVariationalMLP
+
+    def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
+                 activation="elu", likelihood="gaussian",
+                 output_scale="learned", beta=1.0, kl_warmup=0,
+                 binarize_input="auto", average=True, alpha=0.0,
+                 batch_size="auto", max_iter=200, learning_rate=1e-3,
+                 learning_rate_schedule="adaptive", optimizer="adam",
+                 early_stopping="auto", validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", callbacks=None):
+        store_params(self, locals())
+
+    def _network_options(self):
+        return {"n_classes": len(self.classes_)}
+
+    def _build_attributes(self):
+        return {**super()._build_attributes(), "classes_": self.classes_}
