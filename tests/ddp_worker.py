@@ -56,6 +56,10 @@ def make(name, batch_size=64):
 
         return NormAE(n_components=16, hidden_layer_sizes=(64,), max_iter=15,
                       batch_size=batch_size, random_state=0)
+    if name == "vq":  # codebook rows restarted at the end of each epoch
+        return skae.VQVAE(n_components=8, n_codes=64,
+                          hidden_layer_sizes=(64,), max_iter=15,
+                          batch_size=batch_size, random_state=0)
     if name == "adversarial":
         return skae.AdversarialAE(n_components=2, hidden_layer_sizes=(32,),
                                   discriminator_layer_sizes=(16,),

@@ -60,7 +60,7 @@ def _weights(result):
 
 
 @pytest.mark.parametrize("name", ["stacked", "linear", "adversarial",
-                                  "weighted", "variant"])
+                                  "weighted", "variant", "vq"])
 def test_two_processes_train_one_model(name, tmp_path):
     rank0, rank1 = _torchrun(tmp_path, name)
     # every process ends with the same weights and the same history (the

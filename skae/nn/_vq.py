@@ -9,6 +9,12 @@ from ._mlp import MLPAutoencoder
 from ._random import rand, randint
 
 
+def _in_process_group():
+    dist = torch.distributed
+    return (dist.is_available() and dist.is_initialized()
+            and dist.get_world_size() > 1)
+
+
 def nearest_codes(codes, codebook):
     """Index of the codebook row nearest (Euclidean) to each row of
     ``codes``."""
@@ -133,12 +139,21 @@ class VQMLP(MLPAutoencoder):
     def restart_dead_codes(self):
         """Move the rows unused since the last call to encoder outputs of
         the latest training batch drawn at random (the current call's
-        generator); returns how many moved."""
+        generator); returns how many moved.
+
+        In a process group (torchrun) a row is unused when no process used
+        it, and every process takes rank 0's moved rows, so the codebooks
+        stay identical."""
+        group = _in_process_group()
+        if group:
+            torch.distributed.all_reduce(self.usage)
         dead = torch.nonzero(self.usage == 0).flatten()
         pool = self._restart_pool
         if len(dead) and pool is not None and len(pool):
             pick = randint(len(pool), (len(dead),), device=pool.device)
             self.codebook[dead] = pool[pick].to(self.codebook.dtype)
+        if group and len(dead):
+            torch.distributed.broadcast(self.codebook.data, src=0)
         self.usage.zero_()
         self._restart_pool = None
         return len(dead) if pool is not None else 0
