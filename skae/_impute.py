@@ -19,11 +19,20 @@ from ._regularized import DenoisingAE
 from ._training import restored_on_failure
 
 
-def _default_estimator():
-    """The autoencoder of ``estimator=None`` (see the class docstring)."""
+#: The default autoencoder's training budget: about this many rows seen
+#: (epochs times rows), 400 epochs at most.
+_DEFAULT_ROWS_SEEN, _DEFAULT_MAX_ITER = 1_000_000, 400
+
+
+def _default_estimator(n_samples=0):
+    """The autoencoder of ``estimator=None`` for ``n_samples`` training
+    rows (see the class docstring): 400 epochs, or fewer on a table of
+    more than 2,500 rows, so that it sees about a million rows."""
+    max_iter = min(_DEFAULT_MAX_ITER,
+                   max(1, -(-_DEFAULT_ROWS_SEEN // max(n_samples, 1))))
     return DenoisingAE(n_components=32, hidden_layer_sizes=(256,),
                        activation="relu", noise="masking", noise_level=0.25,
-                       init="pytorch", max_iter=400, n_iter_no_change=30)
+                       init="pytorch", max_iter=max_iter, n_iter_no_change=30)
 
 
 class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
@@ -52,7 +61,11 @@ class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
         init="pytorch", max_iter=400, n_iter_no_change=30)``, chosen by
         measurement (:ref:`missing-values`): masking noise hides a quarter
         of the observed entries of each training sample, which the network
-        learns to predict from the others.
+        learns to predict from the others. On a table of more than 2,500
+        rows it trains for ``ceil(1_000_000 / n_samples)`` epochs at most
+        instead of 400 (200 for 5,000 rows), about a million rows seen: a
+        large table gives each epoch more steps, and its training time
+        would otherwise grow with its rows.
     missing_values : float or int, default=np.nan
         The placeholder of a missing value: ``np.nan`` (also pandas' ``NA``
         of nullable dtypes) or a number such as ``-1``; all its occurrences
@@ -181,7 +194,7 @@ class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
         observed = ~np.isnan(X)
         keep = observed.any(axis=0)
         estimator = clone(self.estimator if self.estimator is not None
-                          else _default_estimator())
+                          else _default_estimator(len(X)))
         if self.sample_posterior and not hasattr(estimator,
                                                  "_draw_reconstructions"):
             raise ValueError(

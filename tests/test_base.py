@@ -248,6 +248,22 @@ def test_device_and_optimizer_choices(digits):
         StackedAE(optimizer=dict).fit(X)
 
 
+def test_adam_and_sgd_take_fused_steps(fitted, digits):
+    # one kernel per parameter group for the update instead of about ten
+    # per parameter: most of the optimizer's time in a small network's step
+    assert fitted.net_.optimizer_.defaults["fused"] is True
+    X = digits[0][:100]
+    for name, fused in [("sgd", True), ("adamw", True), ("rmsprop", False)]:
+        est = StackedAE(n_components=4, optimizer=name,
+                        **{**FAST, "max_iter": 2}).fit(X)
+        assert bool(est.net_.optimizer_.defaults.get("fused")) is fused
+    # float64 parameters keep torch's default step
+    est = StackedAE(n_components=4, **{**FAST, "max_iter": 2}).fit(
+        X.astype(np.float64))
+    if next(est.module_.parameters()).dtype == torch.float64:
+        assert not est.net_.optimizer_.defaults.get("fused")
+
+
 def test_loss_terms_are_recorded_per_epoch(fitted):
     history = fitted.net_.history
     assert len(history) == fitted.n_iter_

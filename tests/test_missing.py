@@ -12,6 +12,7 @@ import scipy.sparse as sp
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import MissingIndicator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -200,6 +201,27 @@ def test_imputer_beats_the_mean(table):
     # measured 0.81 against 1.01 for the mean
     assert np.sqrt(np.mean(error ** 2)) < 0.9 * np.sqrt(
         np.mean(mean_error ** 2))
+
+
+def test_the_default_imputer_sees_about_a_million_rows(monkeypatch):
+    # a 5,000-row table trains for 200 epochs, not 400 (its fit time would
+    # grow with its rows); a table of 2,500 rows or fewer keeps 400
+    from skae import _impute
+
+    assert _impute._default_estimator(569).max_iter == 400
+    assert _impute._default_estimator(2500).max_iter == 400
+    assert _impute._default_estimator(3000).max_iter == 334
+    assert _impute._default_estimator(5000).max_iter == 200
+    assert _impute._default_estimator(10 ** 7).max_iter == 1
+    # fit applies the rule to the rows it is given (a budget of 600 rows
+    # seen here: 2 epochs of 300 rows)
+    monkeypatch.setattr(_impute, "_DEFAULT_ROWS_SEEN", 600)
+    X = np.random.RandomState(0).rand(300, 3)
+    X[::3, 0] = np.nan
+    with pytest.warns(ConvergenceWarning):
+        imputer = AutoencoderImputer(random_state=0).fit(X)
+    assert imputer.estimator_.max_iter == imputer.estimator_.n_iter_ == 2
+    assert imputer.estimator is None
 
 
 def test_imputer_indicator_and_empty_features(table):

@@ -14,6 +14,7 @@ terms. The nets differ only in how a step uses it:
 """
 
 import torch
+from sklearn.utils.fixes import parse_version
 from skorch import NeuralNet, NeuralNetClassifier
 from skorch.utils import TeeGenerator
 
@@ -24,6 +25,29 @@ from ._device import all_reduce_mean
 
 #: Stands for ``module_`` in a pickled net whose ``module`` is the same.
 _SAME_AS_MODULE_ = "<skae: the same network as module_>"
+
+#: Optimizers whose one-kernel ("fused") step skae uses by default.
+_FUSED = (torch.optim.Adam, torch.optim.AdamW, torch.optim.SGD)
+
+#: Devices with fused kernels for them (the CPU's from torch 2.4).
+_FUSED_DEVICES = {"cuda"} | (
+    {"cpu"} if parse_version(torch.__version__).release >= (2, 4) else set())
+
+
+def _fusable(optimizer, params):
+    """Whether ``optimizer`` (a class) over ``params`` (tensors or groups)
+    can take its fused step: one kernel for all of a group's parameters
+    instead of about ten per parameter, a third of the optimizer's time in
+    a small network's step on the CPU. Float32 parameters on a device with
+    the kernels only; a subclass or another optimizer keeps torch's
+    default, as does a user's ``optimizer__foreach`` or ``__fused``."""
+    if optimizer not in _FUSED:
+        return False
+    tensors = [p for group in params for p in (
+        group["params"] if isinstance(group, dict) else [group])]
+    return bool(tensors) and all(
+        p.dtype == torch.float32 and p.device.type in _FUSED_DEVICES
+        for p in tensors)
 
 
 class TrainingNetMixin:
@@ -124,6 +148,9 @@ class TrainingNetMixin:
         kwargs.setdefault("lr", self.lr)
         if lr is not None:
             kwargs["lr"] = lr
+        if "fused" not in kwargs and "foreach" not in kwargs and \
+                _fusable(self.optimizer, params):
+            kwargs["fused"] = True
         return self.optimizer(params, **kwargs)
 
     def _is_lbfgs(self):
