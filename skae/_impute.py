@@ -18,7 +18,6 @@ from ._parameters import DeclaredParamsMixin, store_params
 from ._regularized import DenoisingAE
 from ._training import restored_on_failure
 
-
 #: The default autoencoder's training budget: about this many rows seen
 #: (epochs times rows), 400 epochs at most.
 _DEFAULT_ROWS_SEEN, _DEFAULT_MAX_ITER = 1_000_000, 400
