@@ -423,15 +423,17 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         ``kwargs`` are passed to the method with every batch (tensors among
         them are the method's to move to the batch's device and dtype).
 
-        Training runs in float32; float64 input is evaluated by a float64
-        copy of the network, so that float64 results do not depend on how
-        the samples are batched (float32 GEMM results can differ in the last
-        bits between batch sizes). The output has the dtype of ``X`` unless
-        ``dtype`` is given.
+        Training runs in float32 (its layers in the net's autocast dtype
+        with ``precision``, as here); float64 input is evaluated by a
+        float64 copy of the network, so that float64 results do not
+        depend on how the samples are batched (float32 GEMM results can
+        differ in the last bits between batch sizes). The output has the
+        dtype of ``X`` unless ``dtype`` is given.
         """
         fill = self._missing_fill() if has_missing(X) else None
         out = map_batches(self.module_, X, self.net_.device, method,
                           batch_size, fill=fill,
+                          precision=getattr(self.net_, "precision", None),
                           # decode takes codes, not the network's input
                           mask_input=False if method == "decode" else None,
                           **kwargs)

@@ -206,7 +206,8 @@ default="gaussian"
                  learning_rate_schedule="adaptive",
                  optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
-                 random_state=None, verbose=0, device="cpu", callbacks=None):
+                 random_state=None, verbose=0, device="cpu",
+                 precision="float32", callbacks=None):
         store_params(self, locals())
 
     def __sklearn_tags__(self):
@@ -466,7 +467,8 @@ default="gaussian"
         X = validate_data(self, X, reset=False, accept_sparse="csr",
                           dtype=[np.float32, np.float64])
         out = map_batches(self.module_, X, self.net_.device,
-                          batch_size=_EVAL_BATCH_SIZE)
+                          batch_size=_EVAL_BATCH_SIZE,
+                          precision=getattr(self.net_, "precision", None))
         return out.astype(np.float64)
 
     def predict_proba(self, X):

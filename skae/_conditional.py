@@ -212,7 +212,8 @@ class ConditionalVAE(ConditionalMixin, VariationalAE):
                  learning_rate_schedule="adaptive", optimizer="adam",
                  early_stopping="auto", validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None):
+                 warm_start=False, device="cpu",
+                 precision="float32", callbacks=None):
         store_params(self, locals())
 
     def _network_options(self):

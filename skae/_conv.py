@@ -140,7 +140,8 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
                  optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False,
-                 device="cpu", callbacks=None, sampler_components=10):
+                 device="cpu",
+                 precision="float32", callbacks=None, sampler_components=10):
         store_params(self, locals())
 
     # ------------------------------------------------------------------

@@ -115,7 +115,8 @@ class CustomAE(MixtureSamplingMixin, ReconstructionMixin, BaseAutoencoder):
                  optimizer="adam", early_stopping="auto",
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False,
-                 device="cpu", callbacks=None, sampler_components=10,
+                 device="cpu",
+                 precision="float32", callbacks=None, sampler_components=10,
                  **module_params):
         store_params(self, locals())
         # the modules' arguments, as given: parameters (get_params lists

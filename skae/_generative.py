@@ -85,7 +85,8 @@ class IWAE(VariationalAE):
                  learning_rate_schedule="adaptive", optimizer="adam",
                  early_stopping="auto", validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None):
+                 warm_start=False, device="cpu",
+                 precision="float32", callbacks=None):
         store_params(self, locals())
 
     def _network_options(self):
@@ -158,7 +159,8 @@ class VampPriorVAE(IWAE):
                  learning_rate_schedule="adaptive", optimizer="adam",
                  early_stopping="auto", validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None):
+                 warm_start=False, device="cpu",
+                 precision="float32", callbacks=None):
         store_params(self, locals())
 
     def _network_options(self):
@@ -242,7 +244,8 @@ class BetaTCVAE(VariationalAE):
                  learning_rate_schedule="adaptive", optimizer="adam",
                  early_stopping="auto", validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None):
+                 warm_start=False, device="cpu",
+                 precision="float32", callbacks=None):
         store_params(self, locals())
 
 
@@ -310,6 +313,7 @@ class WAEMMD(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
                  optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
+                 precision="float32",
                  callbacks=None):
         store_params(self, locals())
 

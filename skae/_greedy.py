@@ -84,7 +84,7 @@ class GreedyPretrainingMixin:
                 # it once on every sample and train the next pair on that
                 source = source.with_input(map_batches(
                     pair, source.X, context.device, "encode", out="tensor",
-                    fill=source.fill))
+                    fill=source.fill, precision=context.precision))
         module.train()  # the stages left shared layers in evaluation mode
         self.pretraining_loss_curves_ = curves
         if self.verbose and self.max_iter and not context.interrupted:

@@ -104,7 +104,8 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
                  learning_rate_schedule="adaptive", optimizer="adam",
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
-                 warm_start=False, device="cpu", callbacks=None):
+                 warm_start=False, device="cpu",
+                 precision="float32", callbacks=None):
         store_params(self, locals())
 
     def _build_module(self, n_features):
@@ -248,6 +249,7 @@ class SparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
+                 precision="float32",
                  callbacks=None, sampler_components=10):
         store_params(self, locals())
 
@@ -362,6 +364,7 @@ class ContractiveAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
+                 precision="float32",
                  callbacks=None, sampler_components=10):
         store_params(self, locals())
 
@@ -448,6 +451,7 @@ class KSparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
+                 precision="float32",
                  callbacks=None, sampler_components=10):
         store_params(self, locals())
 
@@ -564,6 +568,7 @@ class WinnerTakeAllAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
+                 precision="float32",
                  callbacks=None, sampler_components=10):
         store_params(self, locals())
 

@@ -87,9 +87,19 @@ def fast_instance(cls, **overrides):
     return cls(**{**fast, **FAST_BY_CLASS.get(cls.__name__, {})})
 
 
+#: Estimators also checked with mixed precision (every precision the CPU
+#: supports: bfloat16; float16 needs CUDA), one per kind of training step:
+#: plain, variational, phased (adversarial) and classifier.
+MIXED_PRECISION = ("StackedAE", "VariationalAE", "AdversarialAE",
+                   "PretrainedClassifier")
+
+
 def _instances():
     for cls in skae.all_estimators():
         yield fast_instance(cls)
+    for cls in skae.all_estimators():
+        if cls.__name__ in MIXED_PRECISION:
+            yield fast_instance(cls, precision="bfloat16")
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..nn._random import generator_scope
-from ._device import process_group, resolve_device
+from ._device import process_group, resolve_device, resolve_precision
 from ._interrupt import InterruptGuard
 
 _INT32_MAX = np.iinfo(np.int32).max
@@ -101,6 +101,9 @@ class FitContext:
     random_state : int, RandomState instance or None
     device : str or torch.device
         The estimator's ``device`` parameter (resolved here).
+    precision : {"float32", "bfloat16", "float16"}, default="float32"
+        The estimator's ``precision`` parameter (checked against the
+        device here).
     partial : bool, default=False
         A ``partial_fit`` pass: one epoch, no held-out split.
     continues : bool, default=False
@@ -117,6 +120,8 @@ class FitContext:
     ----------
     random : RandomSource
     device : torch.device
+    precision : torch.dtype or None
+        The autocast dtype of training (None: float32 throughout).
     group : tuple of int or None
         ``(rank, world_size)`` when this process is one of several that
         train one model (``torchrun``), else None.
@@ -124,11 +129,13 @@ class FitContext:
         Epochs of the stages before the whole network trained.
     """
 
-    def __init__(self, random_state, device, *, partial=False,
-                 continues=False, epochs_done=0, distributed=True):
+    def __init__(self, random_state, device, *, precision="float32",
+                 partial=False, continues=False, epochs_done=0,
+                 distributed=True):
         self.random = RandomSource(random_state,
                                    epochs_done if partial else 0)
         self.device = resolve_device(device)
+        self.precision = resolve_precision(precision, self.device)
         self.group = process_group() if distributed else None
         self.partial = partial
         self.continues = continues

@@ -1,10 +1,13 @@
 """Where tensors live and which processes train together.
 
-:func:`resolve_device` is the only place that decides on a device;
+:func:`resolve_device` is the only place that decides on a device (and
+:func:`resolve_precision` on the arithmetic it runs in);
 :func:`process_group` tells whether this process is one of several that
 train one model (``torchrun``), and the helpers below keep their models
 identical.
 """
+
+import contextlib
 
 import torch
 
@@ -88,3 +91,39 @@ def all_reduce_mean(tensors):
     for t in tensors:
         t.copy_(flat[offset:offset + t.numel()].view_as(t))
         offset += t.numel()
+
+
+#: ``precision`` -> the autocast dtype (None: no autocast), and the device
+#: types whose autocast takes it.
+_PRECISIONS = {
+    "float32": (None, None),
+    "bfloat16": (torch.bfloat16, {"cpu", "cuda", "xpu"}),
+    "float16": (torch.float16, {"cuda"}),
+}
+
+
+def resolve_precision(precision, device):
+    """The autocast dtype of ``precision`` on ``device`` (None for
+    float32), or a ValueError that says what the device supports."""
+    dtype, devices = _PRECISIONS[precision]
+    if devices is not None and device.type not in devices:
+        supported = sorted(name for name, (_, kinds) in _PRECISIONS.items()
+                           if kinds is None or device.type in kinds)
+        hint = (" On the CPU, use precision='bfloat16' (fast where it has "
+                "AMX or AVX-512 BF16 units) or 'float32'."
+                if precision == "float16" and device.type == "cpu" else "")
+        raise ValueError(
+            f"precision={precision!r} is not supported on "
+            f"{device.type.upper()}: torch's autocast to {precision} needs "
+            f"{' or '.join(sorted(d.upper() for d in devices))}; choose "
+            f"among {supported} there.{hint}")
+    return dtype
+
+
+def autocast(dtype, device):
+    """The block in which the network's layers run in ``dtype`` (mixed
+    precision: torch's autocast; the weights stay float32), or a block that
+    changes nothing when ``dtype`` is None."""
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=dtype)

@@ -16,6 +16,7 @@ import contextlib
 import copy
 import warnings
 
+import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import ProgressBar
 from skorch.helper import predefined_split
@@ -26,6 +27,7 @@ from ._context import FitContext, restored_on_failure
 from ._convergence import Convergence
 from ._data import HoldoutSplit
 from ._device import broadcast_module
+from ._nets import PhasedNet
 from ._params import TrainingParamsMixin
 
 #: ``early_stopping="auto"`` holds out a validation split from this many
@@ -184,6 +186,7 @@ class NetTrainingMixin(TrainingParamsMixin):
         device = (previous.device if partial and previous is not None
                   else self.device)
         return FitContext(self.random_state, device, partial=partial,
+                          precision=getattr(self, "precision", "float32"),
                           continues=continues,
                           epochs_done=self.n_iter_ if continues else 0)
 
@@ -271,6 +274,14 @@ class NetTrainingMixin(TrainingParamsMixin):
                           *list(self.callbacks or [])]
         if self.verbose and self.verbose > 1:
             callbacks.insert(0, ("progress_bar", ProgressBar()))
+        if context.precision is torch.float16 and (
+                self._uses_lbfgs() or issubclass(self._net_class, PhasedNet)):
+            raise ValueError(
+                f"precision='float16' scales the loss of one optimizer step, "
+                f"which {type(self).__name__} with optimizer="
+                f"{self.optimizer!r} does not take (an L-BFGS line search, "
+                "or alternating phases); use precision='bfloat16', which "
+                "needs no scaling, or 'float32'.")
         extra = {"distributed": True} if context.group is not None else {}
         if self._uses_lbfgs():
             extra["optimizer__line_search_fn"] = "strong_wolfe"
@@ -285,7 +296,8 @@ class NetTrainingMixin(TrainingParamsMixin):
                          if valid is not None else HoldoutSplit(
                              self.validation_fraction) if holdout else None),
             callbacks=callbacks, verbose=self.verbose,
-            device=str(context.device), **extra, **self._net_kwargs())
+            device=str(context.device), precision=context.precision,
+            **extra, **self._net_kwargs())
 
     def _run(self, net, source, context):
         """``net.fit(source)``, or for a ``partial_fit`` pass one epoch of
@@ -383,7 +395,14 @@ class NetTrainingMixin(TrainingParamsMixin):
         """Hold the trained ``module`` in an initialised net that has not
         trained it (:func:`skae.stack`, :func:`skae.load`); ``history``:
         the per-epoch records of its training, if known."""
-        context = FitContext(None, device, distributed=False)
+        precision = getattr(self, "precision", "float32")
+        try:
+            context = FitContext(None, device, precision=precision,
+                                 distributed=False)
+        except ValueError as exc:  # a float16 model on the CPU
+            warnings.warn(f"{exc} The model computes in float32 here.",
+                          UserWarning, stacklevel=3)
+            context = FitContext(None, device, distributed=False)
         net = self._make_net(module, context, n_samples=1)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", module="skorch")

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from ._data import network_input
+from ._device import autocast
 from ._rows import iter_rows, numpy_dtype
 
 
@@ -22,7 +23,7 @@ def _to_tensor(rows, device, dtype, np_dtype):
 
 def map_batches(module, X, device, method=None, batch_size=1024,
                 out="numpy", fill=None, pass_mask=False, mask_input=None,
-                **kwargs):
+                precision=None, **kwargs):
     """Apply ``module`` (or ``module.<method>``) to ``X`` batch by batch.
 
     The module runs in evaluation mode without gradients. Float64 input is
@@ -54,6 +55,9 @@ def map_batches(module, X, device, method=None, batch_size=1024,
         Whether the method takes the network's input with the mask of the
         observed entries after it (None: the module's ``mask_input``; False
         for a method that takes codes, such as ``decode``).
+    precision : torch.dtype or None, default=None
+        The autocast dtype of the layers (None: none); floating outputs
+        are returned in the module's dtype all the same.
     **kwargs
         Passed to the method with every batch (tensors among them are the
         method's to move to the batch's device and dtype).
@@ -74,13 +78,15 @@ def map_batches(module, X, device, method=None, batch_size=1024,
     if fill is not None:
         fill = torch.as_tensor(np.asarray(fill), dtype=dtype, device=device)
     result, parts = None, []
-    with torch.no_grad():
+    with torch.no_grad(), autocast(precision, device):
         for start, rows in iter_rows(X, batch_size):
             xb, mask = network_input(
                 _to_tensor(rows, device, dtype, np_dtype), fill, mask_input)
             if pass_mask and mask is not None:
                 kwargs["mask"] = mask
             yb = fn(xb, **kwargs)
+            if yb.is_floating_point():
+                yb = yb.to(dtype)
             if out == "tensor":
                 parts.append(yb)
                 continue
@@ -93,6 +99,8 @@ def map_batches(module, X, device, method=None, batch_size=1024,
                 torch.zeros((0, X.shape[1]), dtype=dtype, device=device),
                 None, mask_input)
             parts.append(fn(empty, **kwargs))
+            if parts[0].is_floating_point():
+                parts[0] = parts[0].to(dtype)
             result = parts[0].cpu().numpy()
     if out == "tensor":
         return torch.cat(parts)

@@ -21,7 +21,7 @@ from skorch.utils import TeeGenerator
 from ..nn._objective import OUTPUT, TrainingObjective
 from ..nn._random import replay_point
 from ._data import BatchIterator, TensorData, TrainingData
-from ._device import all_reduce_mean
+from ._device import all_reduce_mean, autocast
 
 #: Stands for ``module_`` in a pickled net whose ``module`` is the same.
 _SAME_AS_MODULE_ = "<skae: the same network as module_>"
@@ -75,6 +75,10 @@ class TrainingNetMixin:
         Average the gradients over the processes of torch.distributed's
         default group after each backward pass, and the recorded losses
         over their rows.
+    precision : torch.dtype or None, default=None
+        The autocast dtype of the objective's forward pass in training and
+        validation (None: float32 throughout); with float16 the loss is
+        scaled (``torch.amp.GradScaler``).
     **kwargs
         Passed to the skorch net.
     """
@@ -83,7 +87,8 @@ class TrainingNetMixin:
     _y_field = "sample_weight"
 
     def __init__(self, module, *args, objective=TrainingObjective,
-                 weight_decay=0.0, distributed=False, **kwargs):
+                 weight_decay=0.0, distributed=False, precision=None,
+                 **kwargs):
         kwargs.setdefault("iterator_train", BatchIterator)
         kwargs.setdefault("iterator_valid", BatchIterator)
         kwargs.setdefault("iterator_train__shuffle", True)
@@ -100,6 +105,7 @@ class TrainingNetMixin:
         self.objective = objective
         self.weight_decay = weight_decay
         self.distributed = distributed
+        self.precision = precision
 
     # -- the objective and the optimizers --------------------------------
     @property
@@ -179,6 +185,26 @@ class TrainingNetMixin:
         if grads:
             all_reduce_mean(grads)
 
+    # -- precision ---------------------------------------------------------
+    def _autocast(self):
+        """The block of a forward pass: autocast to ``precision``."""
+        return autocast(getattr(self, "precision", None), self.device)
+
+    def _grad_scaler(self):
+        """float16's loss scaler (None otherwise), made on first use."""
+        if getattr(self, "precision", None) is not torch.float16:
+            return None
+        scaler = self.__dict__.get("_scaler")
+        if scaler is None:
+            scaler = torch.amp.GradScaler(torch.device(self.device).type)
+            self.__dict__["_scaler"] = scaler
+        return scaler
+
+    def _objective_terms(self, batch, **kwargs):
+        """The objective's terms of ``batch`` under the net's autocast."""
+        with self._autocast():
+            return self.objective_(**batch.fields, **kwargs)
+
     # -- steps -------------------------------------------------------------
     def _train_mode(self, training=True):
         """Put the objective (and the network in it) in training or
@@ -206,10 +232,13 @@ class TrainingNetMixin:
         """The objective's loss of ``batch`` (plus the L-BFGS weight
         penalty), its gradients, averaged over the processes when
         data-parallel; returns the step's ``loss`` and ``y_pred``."""
-        terms = self.objective_(**batch.fields)
+        terms = self._objective_terms(batch)
         penalty = self.weight_penalty()
         loss = terms["loss"] if penalty is None else terms["loss"] + penalty
-        loss.backward()
+        scaler = self._grad_scaler()
+        (loss if scaler is None else scaler.scale(loss)).backward()
+        if scaler is not None:  # callbacks see the true gradients
+            scaler.unscale_(self.optimizer_)
         self._record_terms(terms)
         if self.distributed:
             self.sync_gradients(self.optimizer_)
@@ -226,7 +255,12 @@ class TrainingNetMixin:
         self.optimizer_.zero_grad()
         step = self._backward(batch)
         self._notify_grads(batch)
-        self.optimizer_.step()
+        scaler = self._grad_scaler()
+        if scaler is None:
+            self.optimizer_.step()
+        else:  # skips the step when a gradient overflowed float16
+            scaler.step(self.optimizer_)
+            scaler.update()
         return step
 
     def _line_search_step(self, batch):
@@ -249,7 +283,7 @@ class TrainingNetMixin:
     def validation_step(self, batch, **fit_params):
         self._train_mode(False)
         with torch.no_grad():
-            terms = self.objective_(**batch.fields)
+            terms = self._objective_terms(batch)
         self._record_terms(terms)
         return {"loss": terms["loss"], "y_pred": terms.get(OUTPUT)}
 
@@ -450,7 +484,7 @@ class PhasedNet(AutoencoderNet):
         carry, recorded = {}, {}
         for phase, optimizer in zip(self._phases(), self.optimizers()):
             optimizer.zero_grad()
-            terms = self.objective_(**batch.fields, phase=phase, **carry)
+            terms = self._objective_terms(batch, phase=phase, **carry)
             terms["loss"].backward()
             self.sync_gradients(optimizer)
             if not recorded:

@@ -78,6 +78,17 @@ default="adam"
         1 prints a line per epoch with the loss terms, 2 adds a progress bar.
     device : {"cpu", "cuda", "auto"} or str, default="cpu"
         Where to train; ``"auto"`` uses a GPU when torch sees one.
+    precision : {"float32", "bfloat16", "float16"}, default="float32"
+        The arithmetic of the network's layers in training and inference.
+        ``"float32"`` throughout, bit-reproducible with ``random_state``;
+        or mixed precision (torch's autocast): the matrix products in
+        ``"bfloat16"`` or ``"float16"`` while the weights, the optimizer's
+        state, the losses, the stopping rule's sums and every output stay
+        float32 (outputs keep the input's dtype). ``"bfloat16"`` runs on
+        the CPU, fast where it has AMX or AVX-512 BF16 units (see
+        :ref:`precision`), and on GPUs; ``"float16"`` needs CUDA and scales
+        the loss (``torch.amp.GradScaler``); the CPU refuses it. Float64
+        input is computed in float64 whatever the precision.
     callbacks : list of skorch callbacks, default=None
         Extra callbacks for the skorch training loop, for example
         ``skorch.callbacks.Checkpoint``.
@@ -98,6 +109,7 @@ default="adam"
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "device": [str, torch.device],
+        "precision": [StrOptions({"float32", "bfloat16", "float16"})],
         "callbacks": [list, None],
     }
 
