@@ -105,8 +105,11 @@ def _held_out_mse(est, X):
 
 def test_adaptive_schedule_lowers_the_rate_on_plateaus_and_ends_lower(digits):
     X_train, X_test, _, _ = digits
+    # patience 5 instead of the default 10: the plateaus and the stops come
+    # twice as early (56 and 76 epochs instead of 99 and 158)
     fits = {schedule: StackedAE(n_components=16,
                                 learning_rate_schedule=schedule,
+                                n_iter_no_change=5,
                                 random_state=0).fit(X_train)
             for schedule in ("constant", "adaptive")}
     constant = fits["constant"].net_.history[:, "learning_rate"]
@@ -117,8 +120,8 @@ def test_adaptive_schedule_lowers_the_rate_on_plateaus_and_ends_lower(digits):
     assert adaptive[0] == 3e-3 and 3e-3 / 9 * 0.99 < min(adaptive) < 3e-3
     assert all(b <= a for a, b in zip(adaptive, adaptive[1:]))
     assert fits["adaptive"].n_iter_ < 200 and fits["constant"].n_iter_ < 200
-    # the smaller steps end lower on held-out digits (0.0066 against 0.0082
-    # with this seed)
+    # the smaller steps end lower on held-out digits (0.0074 against 0.0089
+    # with this seed, 0.0074 / 0.0093 and 0.0077 / 0.0092 at seeds 1 / 2)
     assert _held_out_mse(fits["adaptive"], X_test) < \
         _held_out_mse(fits["constant"], X_test)
 
