@@ -122,7 +122,7 @@ class AutoencoderImputer(DeclaredParamsMixin, TransformerMixin,
     >>> import numpy as np
     >>> from sklearn.datasets import load_diabetes
     >>> from skae import AutoencoderImputer
-    >>> X = load_diabetes().data
+    >>> X = load_diabetes().data[:150]
     >>> X_missing = X.copy()
     >>> X_missing[np.random.RandomState(0).rand(*X.shape) < 0.2] = np.nan
     >>> imputer = AutoencoderImputer(random_state=0).fit(X_missing)

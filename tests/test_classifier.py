@@ -130,9 +130,11 @@ def test_lbfgs_sees_one_draw_of_the_noise_per_step(semi_digits):
     corruption at every evaluation broke its line search (accuracy 0.11)."""
     X_train, y_semi, X_test, y_test = semi_digits
     clf = PretrainedClassifier(StackedAE(**AE), optimizer="lbfgs",
-                               max_iter=20, random_state=0)
+                               max_iter=10, random_state=0)
     clf.fit(X_train, y_semi)
-    assert clf.score(X_test, y_test) > 0.85  # measured 0.90
+    # measured 0.9025 (0.8875 / 0.88 with seeds 1 / 2; 0.905 with 20
+    # epochs); 0.11 or a diverged loss with a fresh draw per evaluation
+    assert clf.score(X_test, y_test) > 0.85
 
 
 def test_consistency_needs_noise(semi_digits):
@@ -258,19 +260,21 @@ def test_string_labels(digits):
 def test_cross_val_score_and_grid_search_with_unlabeled_samples(digits):
     X_train, X_test, y_train, y_test = digits
     X, y = X_train[:600], _semi(y_train[:600], 120)
-    small = StackedAE(**{**AE, "n_components": 16, "max_iter": 20})
-    clf = PretrainedClassifier(small, max_iter=20, learning_rate=1e-2,
+    # 10 epochs each (20 before: 9 s, now ~4 s)
+    small = StackedAE(**{**AE, "n_components": 16, "max_iter": 10})
+    clf = PretrainedClassifier(small, max_iter=10, learning_rate=1e-2,
                                random_state=0)
     # folds are scored on their labeled samples only
     scores = cross_val_score(clf, X, y, cv=3)
-    assert scores.shape == (3,) and scores.min() > 0.6  # measured 0.80-0.88
+    # measured 0.78-0.88 (0.88-0.90 at seed 1; 0.90-0.93 with 20 epochs)
+    assert scores.shape == (3,) and scores.min() > 0.6
     search = GridSearchCV(clf, {"freeze": ["none", "all"],
                                 "autoencoder__n_components": [4, 16]}, cv=2)
     search.fit(X, y)
     assert set(search.best_params_) == {"freeze", "autoencoder__n_components"}
     assert search.best_estimator_.autoencoder_.n_components == \
         search.best_params_["autoencoder__n_components"]
-    assert search.score(X_test, y_test) > 0.6
+    assert search.score(X_test, y_test) > 0.6  # measured 0.86 (0.91)
 
 
 def test_score_skips_unlabeled_samples(pretrained, semi_digits):

@@ -15,7 +15,10 @@ from user_modules import MLPDecoder, MLPEncoder
 FAST = dict(max_iter=5, batch_size=16, random_state=0)
 FAST_BY_CLASS = {
     "StackedAE": dict(n_components=3, hidden_layer_sizes=(8,)),
-    "LinearAE": dict(n_components=1),
+    # its own full-batch L-BFGS: with batch_size=16 each epoch made up to
+    # 7 L-BFGS steps of up to 20 evaluations (26 s of checks, now ~9 s);
+    # tests/test_linear.py trains mini-batch L-BFGS
+    "LinearAE": dict(n_components=1, batch_size="auto"),
     "DenoisingAE": dict(n_components=3, hidden_layer_sizes=(8,)),
     "SparseAE": dict(n_components=3, hidden_layer_sizes=(8,)),
     "ContractiveAE": dict(n_components=3, hidden_layer_sizes=(8,)),

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings(
 HERE = Path(__file__).resolve().parent
 
 
-def _torchrun(tmp_path, name, n_procs=2, attempts=2):
+def _torchrun(tmp_path, names, n_procs=2, attempts=2):
     # PYTHONFAULTHANDLER: a rank that dies by a signal prints where it was
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONFAULTHANDLER="1",
                PYTHONPATH=os.pathsep.join([str(HERE), *sys.path]))
@@ -26,7 +26,7 @@ def _torchrun(tmp_path, name, n_procs=2, attempts=2):
         result = subprocess.run(
             [sys.executable, "-m", "torch.distributed.run", "--standalone",
              f"--nproc-per-node={n_procs}", str(HERE / "ddp_worker.py"),
-             str(tmp_path), name],
+             str(tmp_path), *names],
             env=env, capture_output=True, text=True, timeout=300)
         # One CI run on this machine kind saw a rank abort inside torch
         # ("terminate called without an active exception", SIGABRT) in a
@@ -35,8 +35,18 @@ def _torchrun(tmp_path, name, n_procs=2, attempts=2):
         if result.returncode == 0 or "Signal " not in result.stderr:
             break
     assert result.returncode == 0, result.stderr[-3000:]
-    return [np.load(tmp_path / f"{name}-{rank}.npz")
-            for rank in range(n_procs)]
+    return {name: [np.load(tmp_path / f"{name}-{rank}.npz")
+                   for rank in range(n_procs)]
+            for name in names}
+
+
+NAMES = ["stacked", "linear", "adversarial", "weighted", "variant", "vq"]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """Every case's fits, from one torchrun launch (about 8 s each saved)."""
+    return _torchrun(tmp_path_factory.mktemp("ddp"), NAMES)
 
 
 def _single(name, batch_size=64):
@@ -59,10 +69,9 @@ def _weights(result):
     return [result[k] for k in sorted(result.files) if k.startswith("w")]
 
 
-@pytest.mark.parametrize("name", ["stacked", "linear", "adversarial",
-                                  "weighted", "variant", "vq"])
-def test_two_processes_train_one_model(name, tmp_path):
-    rank0, rank1 = _torchrun(tmp_path, name)
+@pytest.mark.parametrize("name", NAMES)
+def test_two_processes_train_one_model(name, trained):
+    rank0, rank1 = trained[name]
     # every process ends with the same weights and the same history (the
     # stopping rule saw the loss over all processes' rows)
     for a, b in zip(_weights(rank0), _weights(rank1)):

@@ -193,12 +193,14 @@ def test_imputer_returns_every_observed_entry_exactly(table):
 
 
 def test_imputer_beats_the_mean(table):
-    X, X_missing = table
+    # the first 200 of the 442 rows (all of them: 7-8 s, now ~3 s)
+    X, X_missing = table[0][:200], table[1][:200]
     missing = np.isnan(X_missing)
     imputer = AutoencoderImputer(random_state=0).fit(X_missing)
     error = ((imputer.transform(X_missing) - X) / X.std(0))[missing]
     mean_error = ((np.nanmean(X_missing, 0) - X) / X.std(0))[missing]
-    # measured 0.81 against 1.01 for the mean
+    # measured 0.806 against 1.037 for the mean (ratio 0.777; 0.776 / 0.770
+    # at seeds 1 / 2; 0.763-0.769 with all 442 rows)
     assert np.sqrt(np.mean(error ** 2)) < 0.9 * np.sqrt(
         np.mean(mean_error ** 2))
 

@@ -122,10 +122,13 @@ def test_lbfgs_sees_one_draw_of_the_noise_per_step(digits):
     """L-BFGS evaluates the loss several times per step: a fresh corruption
     at every evaluation made its line search diverge (NaN at epoch 14)."""
     X_train, X_test, _, _ = digits
-    scores = [DenoisingAE(n_components=16, max_iter=50, random_state=0,
-                          **kw).fit(X_train).score(X_test)
+    scores = [DenoisingAE(n_components=16, max_iter=30, random_state=0,
+                          **kw).fit(X_train[:700]).score(X_test)
               for kw in ({"optimizer": "lbfgs"}, {})]
-    # measured: held-out MSE 0.0148 with L-BFGS, 0.0143 with Adam
+    # measured: held-out MSE 0.0175 with L-BFGS, 0.0162 with Adam (ratio
+    # 1.078; 0.930 / 0.956 at seeds 1 / 2); with a fresh draw at every
+    # evaluation the line search runs away: 0.87 (1.13 / 1.06), stopped
+    # after 18-25 epochs
     assert -scores[0] < 1.2 * -scores[1]
 
 

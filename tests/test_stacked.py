@@ -76,17 +76,25 @@ def test_bad_hidden_layer_sizes(digits):
 
 
 def test_defaults_beat_pca_reconstruction_and_match_its_accuracy(mnist):
-    """The out-of-the-box pipeline of the README, on 4,000 / 1,000 MNIST."""
+    """The out-of-the-box pipeline of the README, on 2,000 / 1,000 MNIST
+    (half the training split: the fit stops by itself after 100-180
+    epochs of 40 mini-batches whatever the rows, and 2,000 rows make each
+    epoch about 30% cheaper than 4,000)."""
     X_train, X_test, y_train, y_test = mnist
+    X_train, y_train = X_train[:2000], y_train[:2000]
     ae_pipe = Pipeline([("ae", StackedAE(random_state=0)),
                         ("clf", LogisticRegression())]).fit(X_train, y_train)
     pca_pipe = Pipeline([("ae", PCA(n_components=32)),
                          ("clf", LogisticRegression())]).fit(X_train, y_train)
     # "match": the codes' accuracy ties with PCA's (0.885 vs 0.890 on
-    # one machine, the other way round on another), not a win; issue 15
-    # tracks making it one.
+    # one machine, the other way round on another, with 4,000 rows;
+    # measured with 2,000: 0.882 vs 0.874, and 0.887 / 0.881 at seeds 1 / 2
+    # against PCA's 0.874 / 0.875), not a win; issue 15 tracks making it
+    # one.
     assert ae_pipe.score(X_test, y_test) >= pca_pipe.score(X_test, y_test) - 0.02
     ae, pca = ae_pipe["ae"], pca_pipe["ae"]
+    # measured 0.725 (0.708 / 0.724 at seeds 1 / 2; 0.62 with 4,000 rows,
+    # 0.86-0.88 with 1,000)
     assert _mse(ae, X_test) < 0.85 * _mse(pca, X_test)
     assert ae.n_iter_ <= ae.max_iter
 
@@ -97,8 +105,11 @@ def _held_out_mse(est, X):
 
 def test_adaptive_schedule_lowers_the_rate_on_plateaus_and_ends_lower(digits):
     X_train, X_test, _, _ = digits
+    # patience 5 instead of the default 10: the plateaus and the stops come
+    # twice as early (56 and 76 epochs instead of 99 and 158)
     fits = {schedule: StackedAE(n_components=16,
                                 learning_rate_schedule=schedule,
+                                n_iter_no_change=5,
                                 random_state=0).fit(X_train)
             for schedule in ("constant", "adaptive")}
     constant = fits["constant"].net_.history[:, "learning_rate"]
@@ -109,8 +120,8 @@ def test_adaptive_schedule_lowers_the_rate_on_plateaus_and_ends_lower(digits):
     assert adaptive[0] == 3e-3 and 3e-3 / 9 * 0.99 < min(adaptive) < 3e-3
     assert all(b <= a for a, b in zip(adaptive, adaptive[1:]))
     assert fits["adaptive"].n_iter_ < 200 and fits["constant"].n_iter_ < 200
-    # the smaller steps end lower on held-out digits (0.0066 against 0.0082
-    # with this seed)
+    # the smaller steps end lower on held-out digits (0.0074 against 0.0089
+    # with this seed, 0.0074 / 0.0093 and 0.0077 / 0.0092 at seeds 1 / 2)
     assert _held_out_mse(fits["adaptive"], X_test) < \
         _held_out_mse(fits["constant"], X_test)
 
