@@ -141,7 +141,8 @@ class ConvAE(CorruptionMixin, MixtureSamplingMixin, ReconstructionMixin,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False,
                  device="cpu",
-                 precision="float32", callbacks=None, sampler_components=10):
+                 precision="float32", callbacks=None, sampler_components=10,
+                 sampler="gaussian_mixture"):
         store_params(self, locals())
 
     # ------------------------------------------------------------------

@@ -117,6 +117,7 @@ class CustomAE(MixtureSamplingMixin, ReconstructionMixin, BaseAutoencoder):
                  random_state=None, verbose=0, warm_start=False,
                  device="cpu",
                  precision="float32", callbacks=None, sampler_components=10,
+                 sampler="gaussian_mixture",
                  **module_params):
         store_params(self, locals())
         # the modules' arguments, as given: parameters (get_params lists

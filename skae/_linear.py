@@ -72,7 +72,8 @@ default="lbfgs"
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
                  precision="float32", callbacks=None,
-                 sampler_components=10):
+                 sampler_components=10,
+                 sampler="gaussian_mixture"):
         store_params(self, locals())
 
     def _build_module(self, n_features):

@@ -250,7 +250,8 @@ class SparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  precision="float32",
-                 callbacks=None, sampler_components=10):
+                 callbacks=None, sampler_components=10,
+                 sampler="gaussian_mixture"):
         store_params(self, locals())
 
     def _module_kwargs(self):
@@ -365,7 +366,8 @@ class ContractiveAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  precision="float32",
-                 callbacks=None, sampler_components=10):
+                 callbacks=None, sampler_components=10,
+                 sampler="gaussian_mixture"):
         store_params(self, locals())
 
     def _build_module(self, n_features):
@@ -452,7 +454,8 @@ class KSparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  precision="float32",
-                 callbacks=None, sampler_components=10):
+                 callbacks=None, sampler_components=10,
+                 sampler="gaussian_mixture"):
         store_params(self, locals())
 
     def _k(self):
@@ -569,7 +572,8 @@ class WinnerTakeAllAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  precision="float32",
-                 callbacks=None, sampler_components=10):
+                 callbacks=None, sampler_components=10,
+                 sampler="gaussian_mixture"):
         store_params(self, locals())
 
     def _build_module(self, n_features):

@@ -1,52 +1,98 @@
 """Sampling capabilities: where the codes that :meth:`sample` decodes come
 from. Put a mixin before :class:`skae._base.BaseAutoencoder` in the bases.
 
-* :class:`MixtureSamplingMixin`: a Gaussian mixture fitted to training
-  codes (deterministic autoencoders: ex-post density estimation);
+* :class:`MixtureSamplingMixin`: a density fitted to training codes
+  (deterministic autoencoders: ex-post density estimation), a Gaussian
+  mixture or a second, small variational autoencoder (two-stage VAE);
 * :class:`PriorSamplingMixin`: the prior the network was trained to match
   (variational and adversarial autoencoders);
 * :class:`CodebookSamplingMixin`: the frequencies of the training codes'
   rows of a codebook (vector-quantised autoencoders).
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
 
-from ._compat import Interval
+from ._compat import Interval, StrOptions
 from ._training import random_scope
 
 #: Training codes kept for the density of ``sample`` (a Gaussian mixture of
 #: a few components needs no more).
 _MAX_SAMPLER_CODES = 2_000
 
+#: The second stage of ``sampler="two_stage"``: a small VariationalAE of the
+#: standardised codes, whose code has as many dimensions as they do (Dai and
+#: Wipf, 2019), and a Gaussian decoder of learned scale.
+_SECOND_STAGE = dict(hidden_layer_sizes=(128, 128), likelihood="gaussian",
+                     output_scale="learned", batch_size=128,
+                     learning_rate=3e-3, max_iter=300, early_stopping=True,
+                     n_iter_no_change=20)
+
+
+def fit_second_stage(codes, random_state):
+    """The second-stage VAE of a two-stage sampler, fitted to ``codes``
+    (float64, standardised by the caller) with the seed ``random_state``."""
+    from ._variational import VariationalAE
+
+    vae = VariationalAE(n_components=codes.shape[1], **_SECOND_STAGE,
+                        random_state=random_state)
+    with warnings.catch_warnings():
+        # a density of the codes, not a model the user trains: sampling
+        # should not warn that it stopped at max_iter
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return vae.fit(codes.astype(np.float32))
+
 
 class MixtureSamplingMixin:
-    """Sample by decoding draws of a Gaussian mixture over training codes.
+    """Sample by decoding draws of a density fitted to training codes.
 
     ``fit`` keeps the codes of (up to 2,000 of) the training samples; the
-    Gaussian mixture is fitted to them on the first call of :meth:`sample`
-    and cached in ``sampler_``, so ``fit`` pays nothing for it.
+    density (a Gaussian mixture, or a second-stage VAE) is fitted to them
+    on the first call of :meth:`sample` and cached in ``sampler_``, so
+    ``fit`` pays nothing for it.
 
     Parameters
     ----------
     sampler_components : int, default=10
         Components of the Gaussian mixture fitted to the training codes,
         from which :meth:`sample` draws (ex-post density estimation, Ghosh
-        et al. 2020).
+        et al. 2020); ignored with ``sampler="two_stage"``.
+    sampler : {"gaussian_mixture", "two_stage"}, default="gaussian_mixture"
+        The density of the training codes that :meth:`sample` draws from:
+        a Gaussian mixture of ``sampler_components`` full-covariance
+        components, or ``"two_stage"``, a second, small
+        :class:`VariationalAE` (two hidden layers of 128 units, a code as
+        wide as ``n_components``, a Gaussian decoder of learned scale)
+        trained on the standardised codes, whose samples are the codes
+        (the two-stage VAE of Dai and Wipf, 2019, as pythae's
+        ``TwoStageVAESampler``). The second stage follows curved or
+        clustered codes that a few Gaussians cover poorly; it costs a VAE
+        fit of up to 2,000 codes (a few seconds on a CPU) at the first
+        :meth:`sample` instead of a mixture's fraction of a second.
 
     Attributes
     ----------
-    sampler_ : sklearn.mixture.GaussianMixture
+    sampler_ : sklearn.mixture.GaussianMixture or VariationalAE
         The density of the codes, fitted on the first call of
-        :meth:`sample`.
+        :meth:`sample`: the Gaussian mixture, or the second-stage VAE of
+        the standardised codes.
     """
 
     _parameter_constraints = {
         "sampler_components": [Interval(Integral, 1, None, closed="left")],
+        "sampler": [StrOptions({"gaussian_mixture", "two_stage"})],
     }
+
+    #: A variant that leaves ``sampler`` out of its signature (and a model
+    #: file saved before it existed) samples from the Gaussian mixture.
+    @property
+    def _sampler_kind(self):
+        return vars(self).get("sampler", "gaussian_mixture")
 
     def _finish_fit(self, X, rng):
         keep = np.arange(X.shape[0])
@@ -74,9 +120,21 @@ class MixtureSamplingMixin:
         self._set_sampler_codes(
             np.asarray(source.transform(samples), dtype=np.float64), rng)
 
+    def _code_scale(self):
+        """Mean and standard deviation of the kept training codes, which
+        the second stage models standardised."""
+        codes = self._sampler_codes
+        std = codes.std(0)
+        return codes.mean(0), np.where(std > 0, std, 1.0)
+
     def _density(self):
         if "sampler_" not in self.__dict__:
             codes = self._sampler_codes
+            if self._sampler_kind == "two_stage":
+                mean, std = self._code_scale()
+                self.sampler_ = fit_second_stage((codes - mean) / std,
+                                                 self._sampler_seed)
+                return self.sampler_
             self.sampler_ = GaussianMixture(
                 min(self.sampler_components, len(codes)),
                 covariance_type="full", reg_covar=1e-4,
@@ -85,7 +143,18 @@ class MixtureSamplingMixin:
         return self.sampler_
 
     def _sample_codes(self, n_samples, rng):
-        gmm = self._density()
+        density = self._density()
+        if self._sampler_kind == "two_stage":
+            # a draw of the second stage's density: its decoder's mean
+            # plus its Gaussian noise, whose learned scale stays well above
+            # 0 on a few thousand codes (without it the draws would be
+            # too concentrated)
+            mean, std = self._code_scale()
+            drawn = density.sample(n_samples, random_state=rng)
+            scale = float(density.module_.log_scale.exp())
+            drawn = drawn + scale * rng.standard_normal(drawn.shape)
+            return mean + std * drawn
+        gmm = density
         counts = rng.multinomial(n_samples, gmm.weights_)
         codes = np.vstack([
             rng.multivariate_normal(mean, cov, size=count)

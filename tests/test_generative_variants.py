@@ -10,6 +10,7 @@ import torch
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_is_fitted
 
 import skae
@@ -415,6 +416,47 @@ def test_conditional_vae_string_labels_weights_and_model_file(digits):
                        plain.sample(5, y="c", random_state=1))
     assert_array_equal(loaded.score_samples(X_test[:20]),
                        plain.score_samples(X_test[:20]))
+
+
+def test_two_stage_sampler_draws_closer_to_real_digits(digits):
+    X, X_test = digits[0], digits[1]
+    ae = StackedAE(n_components=8, hidden_layer_sizes=(64,), max_iter=30,
+                   random_state=0).fit(X)
+    real = NearestNeighbors(n_neighbors=1).fit(X_test)
+
+    def distance_to_real(sampler, **params):
+        ae.set_params(sampler=sampler, **params)
+        ae.__dict__.pop("sampler_", None)  # refitted on the next sample
+        return real.kneighbors(ae.sample(500, random_state=0))[0].mean()
+
+    # a single Gaussian over the 8-D codes (the VAE's N(0, I), after
+    # standardising) puts mass between the digits' clusters; the second
+    # stage follows them (measured 1.35 / 1.36 / 1.36 against 1.53 / 1.54
+    # / 1.55 at seeds 0-2, ratios 0.88 / 0.88 / 0.88; the default
+    # 10-component mixture does better still: 1.23)
+    gaussian = distance_to_real("gaussian_mixture", sampler_components=1)
+    two_stage = distance_to_real("two_stage")
+    assert two_stage < 0.93 * gaussian
+    assert isinstance(ae.sampler_, VariationalAE)
+    assert ae.sampler_.n_components == 8
+    # a model file keeps the training codes, and the lazily refitted
+    # second stage draws the same samples
+    buffer = io.BytesIO()
+    skae.save(ae, buffer)
+    buffer.seek(0)
+    loaded = skae.load(buffer)
+    assert loaded.sampler == "two_stage" and "sampler_" not in vars(loaded)
+    assert_array_equal(loaded.sample(5, random_state=1),
+                       ae.sample(5, random_state=1))
+
+
+def test_two_stage_sampler_refuses_an_unknown_sampler(digits):
+    ae = StackedAE(n_components=2, hidden_layer_sizes=(8,), max_iter=1,
+                   sampler="bogus")
+    with pytest.raises(ValueError, match=r"'sampler' parameter.*two_stage"):
+        ae.fit(digits[0])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(ae)
 
 
 def test_wae_trains_on_a_single_sample():
