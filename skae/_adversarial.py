@@ -135,18 +135,28 @@ class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
                  precision="float32", callbacks=None):
         store_params(self, locals())
 
+    #: The network class; a variant (ConditionalAdversarialAE) names its
+    #: own and adds its arguments in :meth:`_network_options`.
+    _network = AdversarialMLP
+
+    def _network_options(self):
+        """Arguments of a variant's network besides the adversarial
+        autoencoder's."""
+        return {}
+
     def _build_module(self, n_features):
-        return AdversarialMLP(
+        return self._network(
             n_features, **self._module_kwargs(),
             discriminator_sizes=positive_ints(self.discriminator_layer_sizes,
                                               "discriminator_layer_sizes"),
             prior=self.prior, n_prior_components=self.prior_components,
+            **self._network_options(),
         )
 
     def _net_kwargs(self):
         if self._uses_lbfgs():
             raise ValueError(
-                "AdversarialAE alternates a reconstruction and two "
+                f"{type(self).__name__} alternates a reconstruction and two "
                 "adversarial steps per mini-batch, which L-BFGS cannot do; "
                 "use optimizer='adam' (or another first-order optimizer)."
             )

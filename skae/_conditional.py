@@ -1,5 +1,6 @@
 """Conditional autoencoders: trained on class labels, they generate and
-decode samples of a requested class."""
+decode samples of a requested class (:class:`ConditionalVAE`,
+:class:`ConditionalAdversarialAE`)."""
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -11,10 +12,11 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
+from ._adversarial import AdversarialAE
 from ._checks import check_positive_int
 from ._parameters import store_params
 from ._variational import VariationalAE
-from .nn import ConditionalVariationalMLP
+from .nn import ConditionalAdversarialMLP, ConditionalVariationalMLP
 
 
 class ConditionalMixin:
@@ -60,6 +62,12 @@ class ConditionalMixin:
             self.classes_, counts = np.unique(y, return_counts=True)
             self.class_prior_ = counts / counts.sum()
         return super()._training_data(X, y, sample_weight, reset)
+
+    def _network_options(self):
+        return {**super()._network_options(), "n_classes": len(self.classes_)}
+
+    def _build_attributes(self):
+        return {**super()._build_attributes(), "classes_": self.classes_}
 
     def _batch_fields(self, X, y=None):
         check_consistent_length(X, y)
@@ -216,8 +224,77 @@ class ConditionalVAE(ConditionalMixin, VariationalAE):
                  precision="float32", callbacks=None):
         store_params(self, locals())
 
-    def _network_options(self):
-        return {"n_classes": len(self.classes_)}
 
-    def _build_attributes(self):
-        return {**super()._build_attributes(), "classes_": self.classes_}
+class ConditionalAdversarialAE(ConditionalMixin, AdversarialAE):
+    """Label-conditioned adversarial autoencoder (Makhzani et al., 2016).
+
+    An :class:`AdversarialAE` whose decoder also takes the class of each
+    sample, as in the paper's section "Incorporating label information in
+    the adversarial regularization" (its supervised adversarial
+    autoencoder): ``fit(X, y)`` trains the decoder on the code followed by
+    the one-hot label, and the discriminator matches the codes alone to
+    the ``prior``. The label need not be in the code, so the code keeps
+    the style (the slant, the thickness of a digit) and :meth:`transform`
+    needs no label. :meth:`sample` decodes prior draws as the requested
+    classes (``sample(n, y=3)``), :meth:`inverse_transform` decodes codes
+    as any class (``inverse_transform(transform(X), y=k)`` redraws ``X``
+    as class ``k`` in its style). ``score_samples`` is the negative
+    reconstruction error of each sample decoded as the class that
+    reconstructs it best. The decoder's first layer has weights of its own
+    for the class, so it cannot be tied to the encoder (there is no
+    ``tied_weights``). The classifier tags are not set: it predicts no
+    label.
+
+    Parameters
+    ----------
+
+    Attributes
+    ----------
+    module_ : skae.nn.ConditionalAdversarialMLP
+        The trained network; its decoder takes ``n_components + n_classes``
+        inputs (the code, then the one-hot class).
+
+    See Also
+    --------
+    AdversarialAE : the same without labels.
+    ConditionalVAE : the variational counterpart.
+
+    References
+    ----------
+    Makhzani, A., Shlens, J., Jaitly, N., Goodfellow, I. and Frey, B.
+    (2016). Adversarial autoencoders. ICLR workshop; arXiv:1511.05644.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skae import ConditionalAdversarialAE
+    >>> X, y = load_digits(return_X_y=True)
+    >>> caae = ConditionalAdversarialAE(
+    ...     n_components=4, hidden_layer_sizes=(64,),
+    ...     discriminator_layer_sizes=(32,), max_iter=10,
+    ...     random_state=0).fit(X / 16, y)
+    >>> caae.sample(5, y=3, random_state=0).shape  # five threes
+    (5, 64)
+    >>> codes = caae.transform(X[:2] / 16)
+    >>> caae.inverse_transform(codes, y=[7, 7]).shape  # redrawn as sevens
+    (2, 64)
+    """
+
+    _network = ConditionalAdversarialMLP
+
+    #: the first decoder layer also takes the class: no weight tying
+    tied_weights = False
+
+    def __init__(self, n_components=32, *, hidden_layer_sizes=(256,),
+                 activation="elu", code_activation="identity",
+                 out_activation="identity", loss="mse",
+                 init="variance_scaling", prior="normal",
+                 prior_components=10, discriminator_layer_sizes=(256, 256),
+                 alpha=0.0, batch_size="auto", max_iter=200,
+                 learning_rate=1e-3, learning_rate_schedule="adaptive",
+                 adversarial_learning_rate=2e-4, optimizer="adam",
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
+                 warm_start=False, device="cpu", precision="float32",
+                 callbacks=None):
+        store_params(self, locals())

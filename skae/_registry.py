@@ -6,7 +6,7 @@ classes) read it, so no module has to import the package ``skae`` itself.
 
 from ._adversarial import AdversarialAE
 from ._classifier import PretrainedClassifier
-from ._conditional import ConditionalVAE
+from ._conditional import ConditionalAdversarialAE, ConditionalVAE
 from ._conv import ConvAE
 from ._custom import CustomAE
 from ._generative import IWAE, WAEMMD, BetaTCVAE, VampPriorVAE
@@ -26,7 +26,7 @@ from ._vq import VQVAE
 
 _ESTIMATORS = (
     AdversarialAE, AutoencoderImputer, AutoencoderOutlierDetector, BetaTCVAE,
-    ConditionalVAE, ContractiveAE, ConvAE,
+    ConditionalAdversarialAE, ConditionalVAE, ContractiveAE, ConvAE,
     CustomAE, DenoisingAE, IWAE, KSparseAE, LinearAE, PretrainedClassifier,
     SparseAE, StackedAE, VampPriorVAE, VariationalAE, VQVAE, WAEMMD,
     WinnerTakeAllAE,

@@ -39,6 +39,8 @@ FAST_BY_CLASS = {
     "VampPriorVAE": dict(n_components=3, hidden_layer_sizes=(8,),
                          n_pseudo_inputs=5),
     "ConditionalVAE": dict(n_components=3, hidden_layer_sizes=(8,)),
+    "ConditionalAdversarialAE": dict(n_components=3, hidden_layer_sizes=(8,),
+                                     discriminator_layer_sizes=(8,)),
     # the checks fit on as few as 10 samples; n_codes may not exceed them
     "VQVAE": dict(n_components=3, hidden_layer_sizes=(8,), n_codes=4),
     # the user's own module classes, with a module argument

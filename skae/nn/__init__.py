@@ -10,7 +10,10 @@ a batch's named fields and returns those terms.
 from ._adversarial import PRIORS, AdversarialMLP
 from ._base import Autoencoder
 from ._classifier import EncoderClassifier
-from ._conditional import ConditionalVariationalMLP
+from ._conditional import (
+    ConditionalAdversarialMLP,
+    ConditionalVariationalMLP,
+)
 from ._conv import ConvAutoencoder
 from ._custom import ModuleAutoencoder
 from ._generative import IWAEMLP, WAEMLP, BetaTCMLP, VampPriorMLP
@@ -53,6 +56,7 @@ __all__ = [
     "Autoencoder",
     "ChainedAutoencoder",
     "ClassifierObjective",
+    "ConditionalAdversarialMLP",
     "ConditionalVariationalMLP",
     "ContractiveMLPAutoencoder",
     "ConvAutoencoder",
