@@ -44,10 +44,13 @@ from ._regularized import (
     SparseMLPAutoencoder,
     WinnerTakeAllMLPAutoencoder,
 )
+from ._table import TableActivation, TableLayout
 from ._variational import LIKELIHOODS, VariationalMLP
 from ._vq import VQMLP, Quantize
 
 __all__ = [
+    "TableActivation",
+    "TableLayout",
     "ACTIVATIONS",
     "AdversarialMLP",
     "BetaTCMLP",

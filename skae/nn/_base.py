@@ -13,6 +13,7 @@ from ._losses import (
     reduce_loss,
     weighted_mean,
 )
+from ._table import TableActivation
 
 
 class Autoencoder(nn.Module):
@@ -45,6 +46,13 @@ class Autoencoder(nn.Module):
     #: built with ``mask_input=True`` see which values were filled in.
     mask_input = False
 
+    #: The :class:`skae.nn.TableLayout` of a mixed table's columns (numeric
+    #: columns, then the one-hot block of each categorical column), or None:
+    #: with a layout, the output activation is a softmax over each block and
+    #: the loss is that of each column (:meth:`TableLayout.column_loss`).
+    #: The estimators with ``categorical_features`` set it.
+    table = None
+
     def __init__(self, loss="mse", out_activation="identity", corruption=None):
         super().__init__()
         self.loss = loss
@@ -61,6 +69,8 @@ class Autoencoder(nn.Module):
 
     def activate_output(self, logits):
         """The output activation applied to decoder logits."""
+        if self.table is not None:
+            return self.table.activate(logits)
         return logits.sigmoid() if self.out_activation == "sigmoid" else logits
 
     def decode(self, code):
@@ -69,6 +79,8 @@ class Autoencoder(nn.Module):
 
     def output_activation(self):
         """The output activation as a new module."""
+        if self.table is not None:
+            return TableActivation(self.table)
         if self.out_activation == "sigmoid":
             return nn.Sigmoid()
         return nn.Identity()
@@ -105,9 +117,20 @@ class Autoencoder(nn.Module):
 
     def elementwise_loss(self, logits, target):
         """Reconstruction loss of each element of a batch (``loss`` with the
-        ``out_activation`` of the network)."""
+        ``out_activation`` of the network); of each column of a
+        :attr:`table`."""
+        if self.table is not None:
+            return self.table.column_loss(logits, target)
         return elementwise_loss(logits, target, self.loss,
                                 self.out_activation)
+
+    def loss_mask(self, mask):
+        """The mask of the elements :meth:`elementwise_loss` returns, from
+        the mask of the observed inputs: the mask of the observed columns
+        of a :attr:`table`, else the mask itself."""
+        if self.table is None:
+            return mask
+        return self.table.column_mask(mask)
 
     def loss_terms(self, out, target, sample_weight=None, mask=None):
         """Loss terms of a batch: ``"loss"`` (the total) and each named term.
@@ -123,6 +146,7 @@ class Autoencoder(nn.Module):
         with nothing observed carries no weight.
         """
         per_element = self.elementwise_loss(out["logits"], target)
+        mask = self.loss_mask(mask)
         if mask is not None:
             rec = weighted_mean(observed_mean(per_element, mask),
                                 observed_weight(mask, sample_weight))
@@ -155,7 +179,7 @@ class Autoencoder(nn.Module):
         logits = self.decode_logits(self.encode(x))
         per_element = self.elementwise_loss(logits, self.target(x))
         if mask is not None:
-            return observed_mean(per_element, mask)
+            return observed_mean(per_element, self.loss_mask(mask))
         return reduce_loss(per_element, "none")
 
     def encoder_layers(self):

@@ -187,6 +187,6 @@ class ConditionalAdversarialMLP(ConditionedDecoderMixin, AdversarialMLP):
             logits, self.target(x)[:, None].expand_as(logits))
         if mask is None:
             return per_element.mean(-1).amin(1)
-        mask = mask[:, None].to(per_element.dtype)
+        mask = self.loss_mask(mask)[:, None].to(per_element.dtype)
         return ((per_element * mask).sum(-1)
                 / mask.sum(-1).clamp(min=1)).amin(1)

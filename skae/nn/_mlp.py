@@ -129,7 +129,7 @@ class MLPAutoencoder(Autoencoder):
             raise IndexError(f"depth={depth}; the network has {n_layers} "
                              "layer pairs.")
         innermost = depth == n_layers - 1
-        return LayerPair(
+        pair = LayerPair(
             self.encoder[depth], self.decoder[n_layers - 1 - depth],
             self.code_activation if innermost else self.activation,
             target_activation=self.activation if depth else None,
@@ -137,3 +137,6 @@ class MLPAutoencoder(Autoencoder):
             corruption=self.corruption,
             mask_input=self.mask_input and depth == 0,
         )
+        if depth == 0:  # the outermost pair reconstructs the table
+            pair.table = self.table
+        return pair

@@ -169,10 +169,18 @@ class VariationalMLP(Autoencoder):
             if log_scale is None:
                 log_scale = self.log_scale
             scale = log_scale.clamp(min=math.log(_MIN_SCALE))
-            per_feature = -0.5 * (((x - logits) * torch.exp(-scale)).square()
-                                  + _LOG_2PI) - scale
+
+            def gaussian(mean, value):
+                return -0.5 * (((value - mean) * torch.exp(-scale)).square()
+                               + _LOG_2PI) - scale
+
+            if self.table is None:
+                per_feature = gaussian(logits, x)
+            else:  # the numeric columns' Gaussians and the categories
+                per_feature = self.table.log_likelihood(
+                    logits, x.expand_as(logits), gaussian)
         if mask is not None:
-            per_feature = per_feature * mask
+            per_feature = per_feature * self.loss_mask(mask)
         return per_feature.sum(-1)
 
     @staticmethod
@@ -231,8 +239,14 @@ class VariationalMLP(Autoencoder):
 
     def _batch_log_scale(self, out, target, weight, mask):
         """The maximum-likelihood log scale of the batch (the root mean
-        squared error), which also moves the running ``log_scale``."""
+        squared error), which also moves the running ``log_scale``; of
+        the numeric columns of a :attr:`table`."""
         squares = (target - out["logits"]).square()
+        if self.table is not None:
+            if not self.table.n_numeric:
+                return self.log_scale
+            squares = squares[..., :self.table.n_numeric]
+            mask = None if mask is None else mask[..., :self.table.n_numeric]
         if mask is not None:
             mse = weighted_mean(observed_mean(squares, mask), weight)
         elif weight is None:
