@@ -132,7 +132,8 @@ class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
-                 precision="float32", callbacks=None):
+                 precision="float32",
+                 categorical_features=None, callbacks=None):
         store_params(self, locals())
 
     #: The network class; a variant (ConditionalAdversarialAE) names its

@@ -14,6 +14,7 @@ from numbers import Integral
 
 from ._checks import check_unit_interval, positive_ints
 from ._compat import StrOptions
+from ._tables import TableColumnsMixin
 from .nn import ACTIVATIONS, INITS, LOSSES, MLPAutoencoder
 
 
@@ -52,8 +53,9 @@ class ReconstructionMixin:
             check_unit_interval(X, "loss='bce'")
 
 
-class MLPLayersMixin:
-    """Fully connected hidden layers.
+class MLPLayersMixin(TableColumnsMixin):
+    """Fully connected hidden layers (and the columns of a table, which
+    :class:`skae._tables.TableColumnsMixin` encodes for them).
 
     Parameters
     ----------

@@ -33,6 +33,7 @@ from ._checks import (
     preferred_float_dtype,
     validate_row_array,
     validate_sample_weight,
+    warn_unscaled,
 )
 from ._compat import Interval, fit_context
 from ._dask import dask_blockwise
@@ -130,6 +131,27 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         ``loss_terms``). A variant that learns from ``y`` (labels to
         condition on) validates and encodes it here."""
         return {}
+
+    def _network_width(self):
+        """Width of the network's input: ``n_features_in_`` (wider when the
+        estimator encodes the columns, as a table's categories)."""
+        return self.n_features_in_
+
+    def _prepare_module(self, module):
+        """Give a new network what it takes from the fitted attributes
+        besides its architecture (a table's layout); the default: nothing.
+        Every network :meth:`_build_module` builds goes through here."""
+        return module
+
+    def _prepared_module(self, n_features):
+        return self._prepare_module(self._build_module(n_features))
+
+    def _decoded(self, X, random_state=None):
+        """The output of ``decode`` (reconstructions or samples) as the
+        estimator returns it; ``random_state`` is given when sampling, for
+        what is drawn rather than decoded (a table's categories). The
+        default: as it is."""
+        return X
 
     def _sample_codes(self, n_samples, rng):
         """Draw ``n_samples`` codes with the numpy generator ``rng``."""
@@ -234,16 +256,18 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         """``X``, ``sample_weight`` and the variant's own fields (from ``y``
         where it learns from it) validated, as ``TrainingData``."""
         warm = reset and self.warm_start and hasattr(self, "net_")
-        n_features_before = getattr(self, "n_features_in_", None)
+        width_before = self._network_width() if warm else None
         X = self._validate_input(X, reset=reset)
         sample_weight = validate_sample_weight(sample_weight, X)
-        if warm and X.shape[1] != n_features_before:
+        if warm and X.shape[1] != width_before:
             raise ValueError(
-                f"warm_start=True continues the previous fit, which had "
-                f"{n_features_before} features; X has {X.shape[1]}. Set "
+                f"warm_start=True continues the previous fit, whose network "
+                f"took {width_before} inputs; X gives {X.shape[1]}. Set "
                 "warm_start=False to fit from scratch."
             )
         self._check_data_range(X)
+        if reset:
+            warn_unscaled(X, self)
         missing = has_missing(X)
         if (reset and not warm) or not hasattr(self, "fill_values_"):
             self.fill_values_ = observed_means(X)
@@ -262,7 +286,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         elif context.continues:  # the first pass after fit
             module = copy.deepcopy(self.module_)
         else:
-            module = self._build_module(n_features)
+            module = self._prepared_module(n_features)
         if data.fill is not None:
             self._check_masks(module)
         return module.to(context.device)
@@ -291,7 +315,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         continued as it is.
         """
         previous = self.module_
-        module = self._build_module(n_features)
+        module = self._prepared_module(n_features)
         if type(module) is not type(previous):
             return copy.deepcopy(previous)
         try:
@@ -322,14 +346,21 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         return {"n_features_in_": self.n_features_in_}
 
     def _rebuild_module(self):
-        return self._build_module(self.n_features_in_)
+        return self._prepared_module(self._network_width())
 
     def sample(self, n_samples=1, random_state=None):
         """Generate new samples by decoding codes drawn from a density.
 
-        The density is the model's: a Gaussian mixture fitted to training
-        codes for the deterministic autoencoders (``sampler_components``),
-        the prior for :class:`VariationalAE` and :class:`AdversarialAE`.
+        The density is the model's: for the deterministic autoencoders, a
+        density fitted to the training codes (``sampler``: a Gaussian
+        mixture of ``sampler_components``, or a second-stage VAE); the
+        prior for :class:`VariationalAE` and its variants,
+        :class:`AdversarialAE` and :class:`WAEMMD`; the codebook's
+        frequencies for :class:`VQVAE` (see :ref:`choosing-sampler`). With
+        ``categorical_features``, each categorical column of a sample is a
+        category drawn from the decoder's softmax, and the numeric columns
+        of a :class:`VariationalAE` sample are draws of its Gaussian
+        likelihood.
 
         Parameters
         ----------
@@ -340,14 +371,16 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_features_in_)
-            Generated samples (float32).
+        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+            Generated samples (float32; with ``categorical_features``, the
+            columns of the table: a DataFrame of its dtypes when ``fit``
+            was given one).
         """
         check_is_fitted(self)
         check_positive_int(n_samples, "n_samples")
         rng = check_random_state(random_state)
         codes = self._sample_codes(n_samples, rng).astype(np.float32)
-        return self._map_batches(codes, "decode")
+        return self._decoded(self._map_batches(codes, "decode"), rng)
 
     def encoder_module(self):
         """A copy of the trained encoder alone, as a ``torch.nn.Module``.
@@ -518,7 +551,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
                 f"{self.n_components} columns (the output of transform); got "
                 f"{Z.shape[1]} columns."
             )
-        return self._map_batches(Z, "decode")
+        return self._decoded(self._map_batches(Z, "decode"))
 
     @dask_blockwise(None)
     def score_samples(self, X):

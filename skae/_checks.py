@@ -1,6 +1,7 @@
 """Validation rules that several estimators share: values of parameters that
 scikit-learn's constraints cannot express, and the range of the data."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -122,3 +123,46 @@ def validate_sample_weight(sample_weight, X):
                          "nothing to learn from; give some samples a "
                          "positive weight.")
     return weight
+
+
+#: A column whose standard deviation is this many times the median column's
+#: dominates a squared error summed over the columns (see warn_unscaled).
+UNSCALED_RATIO = 30
+
+
+def warn_unscaled(X, estimator):
+    """Warn when the columns of the dense table ``X`` (at most 1,000
+    columns: images are not checked) are on very different scales, which
+    one squared error over all of them learns badly.
+
+    Measured on the numeric columns of the Palmer penguins (millimetres,
+    grams, years; largest standard deviation 145 times the median one):
+    a StackedAE with 2 codes reconstructs them no better than their means
+    (standardised RMSE 1.00-1.05) from the raw columns, against 0.21-0.45
+    after a StandardScaler. Images (digits 1.5, MNIST 2.1) stay far below
+    the threshold.
+    """
+    if (not isinstance(X, np.ndarray) or X.ndim != 2 or X.shape[0] < 2
+            or not 2 <= X.shape[1] <= 1000):
+        return
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        std = np.nanstd(X, axis=0)
+    std = std[np.isfinite(std) & (std > 0)]
+    if std.size < 2:
+        return
+    ratio = std.max() / np.median(std)
+    if ratio <= UNSCALED_RATIO:
+        return
+    name = type(estimator).__name__
+    inside = ("; or set categorical_features (to the categorical "
+              "columns, 'from_dtype' for a DataFrame, or [] for none), which "
+              "standardises the numeric columns inside"
+              if "categorical_features" in estimator.get_params() else "")
+    warnings.warn(
+        f"The columns of X are on very different scales: one has a standard "
+        f"deviation {ratio:.0f} times the median column's. {name} "
+        "reconstructs every column with one squared error, which the "
+        "largest columns then dominate, and the others are barely learned. "
+        f"Standardise X first, as in make_pipeline(StandardScaler(), "
+        f"{name}()){inside}.", UserWarning, stacklevel=5)

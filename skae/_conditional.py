@@ -91,10 +91,13 @@ class ConditionalMixin:
                 f"{self.classes_.tolist()}.")
         return index.astype(np.int64)
 
-    def _decode_as(self, Z, index):
-        """Decode the codes ``Z`` as the classes of indices ``index``."""
+    def _decode_as(self, Z, index, random_state=None):
+        """Decode the codes ``Z`` as the classes of indices ``index``
+        (``random_state`` for what :meth:`sample` draws)."""
         one_hot = np.eye(len(self.classes_), dtype=Z.dtype)[index]
-        return self._map_batches(np.hstack([Z, one_hot]), "decode")
+        return self._decoded(
+            self._map_batches(np.hstack([Z, one_hot]), "decode"),
+            random_state)
 
     def inverse_transform(self, X, y=None):
         """Decode codes as samples of the classes ``y``.
@@ -150,7 +153,7 @@ class ConditionalMixin:
                             p=self.class_prior_) if y is None
                  else self._class_indices(y, n_samples))
         codes = self._sample_codes(n_samples, rng).astype(np.float32)
-        return self._decode_as(codes, index)
+        return self._decode_as(codes, index, rng)
 
 
 class ConditionalVAE(ConditionalMixin, VariationalAE):
@@ -221,7 +224,8 @@ class ConditionalVAE(ConditionalMixin, VariationalAE):
                  early_stopping="auto", validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
-                 precision="float32", callbacks=None):
+                 precision="float32",
+                 categorical_features=None, callbacks=None):
         store_params(self, locals())
 
 
@@ -296,5 +300,6 @@ class ConditionalAdversarialAE(ConditionalMixin, AdversarialAE):
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu", precision="float32",
+                 categorical_features=None,
                  callbacks=None):
         store_params(self, locals())

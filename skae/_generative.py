@@ -86,7 +86,8 @@ class IWAE(VariationalAE):
                  early_stopping="auto", validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
-                 precision="float32", callbacks=None):
+                 precision="float32",
+                 categorical_features=None, callbacks=None):
         store_params(self, locals())
 
     def _network_options(self):
@@ -160,7 +161,8 @@ class VampPriorVAE(IWAE):
                  early_stopping="auto", validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
-                 precision="float32", callbacks=None):
+                 precision="float32",
+                 categorical_features=None, callbacks=None):
         store_params(self, locals())
 
     def _network_options(self):
@@ -245,7 +247,8 @@ class BetaTCVAE(VariationalAE):
                  early_stopping="auto", validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
-                 precision="float32", callbacks=None):
+                 precision="float32",
+                 categorical_features=None, callbacks=None):
         store_params(self, locals())
 
 
@@ -313,7 +316,7 @@ class WAEMMD(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
                  optimizer="adam", early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
-                 precision="float32",
+                 precision="float32", categorical_features=None,
                  callbacks=None):
         store_params(self, locals())
 

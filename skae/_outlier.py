@@ -170,10 +170,17 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
         inner = get_tags(self._autoencoder())
         tags.input_tags.sparse = inner.input_tags.sparse
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        # a table's columns (categorical_features) go to the autoencoder
+        # as they are
+        tags.input_tags.categorical = inner.input_tags.categorical
+        tags.input_tags.string = inner.input_tags.string
         tags.non_deterministic = inner.non_deterministic
         return tags
 
     def _validate(self, X, reset):
+        if self.__sklearn_tags__().input_tags.string:
+            # the autoencoder encodes the table's columns itself
+            return validate_data(self, X, reset=reset, skip_check_array=True)
         return validate_data(
             self, X, reset=reset,
             accept_sparse="csr" if self.__sklearn_tags__().input_tags.sparse

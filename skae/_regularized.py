@@ -11,6 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._architecture import MLPAutoencoderMixin
@@ -105,7 +106,8 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
-                 precision="float32", callbacks=None):
+                 precision="float32",
+                 categorical_features=None, callbacks=None):
         store_params(self, locals())
 
     def _build_module(self, n_features):
@@ -167,7 +169,8 @@ class DenoisingAE(CorruptionMixin, GreedyPretrainingMixin,
                     # an unbounded decoder's errors compound along the chain
                     x = torch.clamp(x, low, high)
                 out.append(x)
-        return torch.cat(out).cpu().numpy()
+        return self._decoded(torch.cat(out).cpu().numpy(),
+                             check_random_state(random_state))
 
 
 class SparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
@@ -249,7 +252,7 @@ class SparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
-                 precision="float32",
+                 precision="float32", categorical_features=None,
                  callbacks=None, sampler_components=10,
                  sampler="gaussian_mixture"):
         store_params(self, locals())
@@ -365,7 +368,7 @@ class ContractiveAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
-                 precision="float32",
+                 precision="float32", categorical_features=None,
                  callbacks=None, sampler_components=10,
                  sampler="gaussian_mixture"):
         store_params(self, locals())
@@ -453,7 +456,7 @@ class KSparseAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
-                 precision="float32",
+                 precision="float32", categorical_features=None,
                  callbacks=None, sampler_components=10,
                  sampler="gaussian_mixture"):
         store_params(self, locals())
@@ -571,7 +574,7 @@ class WinnerTakeAllAE(MixtureSamplingMixin, MLPAutoencoderMixin,
                  early_stopping=False,
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
-                 precision="float32",
+                 precision="float32", categorical_features=None,
                  callbacks=None, sampler_components=10,
                  sampler="gaussian_mixture"):
         store_params(self, locals())

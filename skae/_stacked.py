@@ -88,7 +88,7 @@ class StackedAE(GreedyPretrainingMixin, MixtureSamplingMixin,
                  optimizer="adam", early_stopping="auto",
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
-                 precision="float32",
+                 precision="float32", categorical_features=None,
                  callbacks=None, sampler_components=10,
                  sampler="gaussian_mixture"):
         store_params(self, locals())

@@ -309,7 +309,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
                  optimizer="adam", early_stopping="auto",
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
-                 precision="float32",
+                 precision="float32", categorical_features=None,
                  callbacks=None):
         store_params(self, locals())
 
@@ -364,6 +364,13 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
     def _burn_in_epochs(self, context):
         # losses are comparable only once the latent weight is beta
         return max(0, self.kl_warmup - context.epochs_done)
+
+    def _numeric_noise_scale(self):
+        # a table's sampled numeric columns are draws of the Gaussian
+        # likelihood, not its mean
+        if self.likelihood != "gaussian":
+            return None
+        return float(self.module_.log_scale.exp())
 
     def _finish_fit(self, X, rng):
         # seed of the fixed noise of score_samples and log_likelihood

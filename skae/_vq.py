@@ -95,7 +95,8 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
                  early_stopping=False, validation_fraction=0.1,
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
-                 precision="float32", callbacks=None):
+                 precision="float32",
+                 categorical_features=None, callbacks=None):
         store_params(self, locals())
 
     def _build_module(self, n_features):

@@ -157,6 +157,15 @@ def _widths(estimator, inverse):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(estimator)
+    if getattr(estimator, "is_categorical_", None) is not None:
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted with categorical_features"
+            ", so it encodes the table's columns itself (standardised "
+            "numbers, one-hot categories), which its ONNX step would not. "
+            "Export its networks with encoder_module() / decoder_module() "
+            "and torch.onnx.export, taking the encoded rows, or fit it on "
+            "numeric columns (a ColumnTransformer in front) to convert the "
+            "pipeline.")
     widths = (estimator.n_features_in_, estimator.n_components)
     return widths[::-1] if inverse else widths
 
