@@ -37,7 +37,7 @@ from ._checks import (
 )
 from ._compat import Interval, fit_context
 from ._dask import dask_blockwise
-from ._missing import empty_rows, has_missing, observed_means
+from ._missing import check_scorable, has_missing, observed_means
 from ._training import (
     AutoencoderNet,
     NetTrainingMixin,
@@ -133,24 +133,17 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         return {}
 
     def _network_width(self):
-        """Width of the network's input: ``n_features_in_`` (wider when the
-        estimator encodes the columns, as a table's categories)."""
+        """Width of the network's input (a table's one-hot is wider)."""
         return self.n_features_in_
 
     def _prepare_module(self, module):
-        """Give a new network what it takes from the fitted attributes
-        besides its architecture (a table's layout); the default: nothing.
-        Every network :meth:`_build_module` builds goes through here."""
+        """A new network given what it takes from the fitted attributes
+        (a table's layout); every network built goes through here."""
         return module
 
-    def _prepared_module(self, n_features):
-        return self._prepare_module(self._build_module(n_features))
-
     def _decoded(self, X, random_state=None):
-        """The output of ``decode`` (reconstructions or samples) as the
-        estimator returns it; ``random_state`` is given when sampling, for
-        what is drawn rather than decoded (a table's categories). The
-        default: as it is."""
+        """``decode``'s output as returned (``random_state`` when sampling:
+        a table's categories are drawn)."""
         return X
 
     def _sample_codes(self, n_samples, rng):
@@ -286,7 +279,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         elif context.continues:  # the first pass after fit
             module = copy.deepcopy(self.module_)
         else:
-            module = self._prepared_module(n_features)
+            module = self._prepare_module(self._build_module(n_features))
         if data.fill is not None:
             self._check_masks(module)
         return module.to(context.device)
@@ -315,7 +308,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         continued as it is.
         """
         previous = self.module_
-        module = self._prepared_module(n_features)
+        module = self._prepare_module(self._build_module(n_features))
         if type(module) is not type(previous):
             return copy.deepcopy(previous)
         try:
@@ -346,21 +339,18 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         return {"n_features_in_": self.n_features_in_}
 
     def _rebuild_module(self):
-        return self._prepared_module(self._network_width())
+        return self._prepare_module(
+            self._build_module(self._network_width()))
 
     def sample(self, n_samples=1, random_state=None):
         """Generate new samples by decoding codes drawn from a density.
 
-        The density is the model's: for the deterministic autoencoders, a
-        density fitted to the training codes (``sampler``: a Gaussian
-        mixture of ``sampler_components``, or a second-stage VAE); the
-        prior for :class:`VariationalAE` and its variants,
-        :class:`AdversarialAE` and :class:`WAEMMD`; the codebook's
-        frequencies for :class:`VQVAE` (see :ref:`choosing-sampler`). With
-        ``categorical_features``, each categorical column of a sample is a
-        category drawn from the decoder's softmax, and the numeric columns
-        of a :class:`VariationalAE` sample are draws of its Gaussian
-        likelihood.
+        The density is the model's (see :ref:`choosing-sampler`): one
+        fitted to the training codes for the deterministic autoencoders
+        (``sampler``), the prior for the variational and adversarial ones,
+        the codebook's frequencies for :class:`VQVAE`. With
+        ``categorical_features``, categories are drawn from the softmax
+        (and a VAE's numbers from its likelihood).
 
         Parameters
         ----------
@@ -372,9 +362,8 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         Returns
         -------
         X : ndarray or DataFrame of shape (n_samples, n_features_in_)
-            Generated samples (float32; with ``categorical_features``, the
-            columns of the table: a DataFrame of its dtypes when ``fit``
-            was given one).
+            Generated samples (float32; a table's columns and dtypes with
+            ``categorical_features``).
         """
         check_is_fitted(self)
         check_positive_int(n_samples, "n_samples")
@@ -482,15 +471,7 @@ class BaseAutoencoder(NetTrainingMixin, ClassNamePrefixFeaturesOutMixin,
         return fill
 
     def _check_scorable(self, X):
-        """Refuse rows with no observed value: they have no error."""
-        if not has_missing(X):
-            return
-        rows = empty_rows(X)
-        if len(rows):
-            raise ValueError(
-                f"{len(rows)} rows of X have no observed value (all NaN), "
-                f"for example row {rows[0]}: there is nothing to score. Drop "
-                "them before scoring.")
+        check_scorable(X)
 
     def _validate_input(self, X, reset):
         """Validate ``X`` for fit (``reset=True``) or for a fitted model.

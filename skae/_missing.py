@@ -85,3 +85,15 @@ def column_range(X):
         np.minimum(low, np.where(seen, rows, np.inf).min(axis=0), out=low)
         np.maximum(high, np.where(seen, rows, -np.inf).max(axis=0), out=high)
     return low, high
+
+
+def check_scorable(X):
+    """Refuse rows with no observed value: they have no error to score."""
+    if not has_missing(X):
+        return
+    rows = empty_rows(X)
+    if len(rows):
+        raise ValueError(
+            f"{len(rows)} rows of X have no observed value (all NaN), for "
+            f"example row {rows[0]}: there is nothing to score. Drop them "
+            "before scoring.")

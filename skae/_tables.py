@@ -237,7 +237,11 @@ str, default=None
                     f"a {type(X).__name__}. Pass a DataFrame, or give the "
                     "categorical columns' indices or a boolean mask.")
             return np.array([_categorical_dtype(d) for d in X.dtypes])
-        spec = np.asarray(spec)
+        return self._listed_columns(np.asarray(spec), names, n)
+
+    def _listed_columns(self, spec, names, n):
+        """The mask of the columns that the list ``spec`` gives by index,
+        by mask or by name."""
         if spec.ndim != 1:
             raise ValueError(
                 "categorical_features must be 'from_dtype' or a 1-D list "
@@ -291,26 +295,7 @@ str, default=None
                 scales.append(scale if scale > 0 and math.isfinite(scale)
                               else 1.0)
                 continue
-            dtype = getattr(column, "dtype", None)
-            if str(dtype) == "category":
-                found = list(column.cat.categories)
-            else:
-                values = np.asarray(column, dtype=object)
-                values = values[~_missing(values)]
-                self._check_hashable(values, names, j)
-                found = _sorted_categories(values)
-            if len(found) > MAX_CATEGORIES:
-                raise ValueError(
-                    f"Column {_column_name(names, j)} is declared "
-                    f"categorical but has {len(found)} distinct values; a "
-                    f"categorical column may have at most {MAX_CATEGORIES} "
-                    "categories. Leave it out of categorical_features to "
-                    "model it as a number.")
-            if not found:
-                raise ValueError(
-                    f"Column {_column_name(names, j)} is declared "
-                    "categorical but has no observed value in X.")
-            categories.append(_as_array(found))
+            categories.append(self._column_categories(column, names, j))
         dtypes = None
         if frame:
             dtypes = [("ordered_category" if str(d) == "category"
@@ -320,6 +305,28 @@ str, default=None
                 "numeric_mean_": np.array(means, dtype=np.float64),
                 "numeric_scale_": np.array(scales, dtype=np.float64),
                 "feature_dtypes_": dtypes}
+
+    def _column_categories(self, column, names, j):
+        """The categories of the categorical column ``j``."""
+        if str(getattr(column, "dtype", None)) == "category":
+            found = list(column.cat.categories)
+        else:
+            values = np.asarray(column, dtype=object)
+            values = values[~_missing(values)]
+            self._check_hashable(values, names, j)
+            found = _sorted_categories(values)
+        if len(found) > MAX_CATEGORIES:
+            raise ValueError(
+                f"Column {_column_name(names, j)} is declared categorical "
+                f"but has {len(found)} distinct values; a categorical "
+                f"column may have at most {MAX_CATEGORIES} categories. "
+                "Leave it out of categorical_features to model it as a "
+                "number.")
+        if not found:
+            raise ValueError(
+                f"Column {_column_name(names, j)} is declared categorical "
+                "but has no observed value in X.")
+        return _as_array(found)
 
     @staticmethod
     def _check_hashable(values, names, j):
