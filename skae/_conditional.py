@@ -229,7 +229,7 @@ class ConditionalVAE(ConditionalMixin, VariationalAE):
     50 epochs, seeds 0 and 1, or 0 where one value is given), the share of
     ``sample(500, y=k)`` that a ``LogisticRegression`` of the real
     training digits reads as ``k``, and the held-out ELBO (``score``, nats
-    per digit, mean of the seeds):
+    per digit, the mean of both runs):
 
     ============================  ========  ========  ===============
     options                       16 codes  20 codes  ELBO, 16 / 20
