@@ -196,10 +196,13 @@ class CodebookSamplingMixin:
         Share of the training samples whose part ``g`` is quantised to
         each row of the codebook (each row of the array sums to 1): the
         prior over indices that :meth:`sample` draws from.
+    n_groups_ : int
+        Parts of each code, each quantised to one row.
     """
 
     def _finish_fit(self, X, rng):
         index = self._map_batches(X, "code_indices", np.int64)
+        self.n_groups_ = index.shape[1]
         n_codes = self.module_.codebook.shape[0]
         counts = np.stack([np.bincount(part, minlength=n_codes)
                            for part in index.T])

@@ -5,11 +5,32 @@ from numbers import Integral, Real
 
 from ._architecture import MLPAutoencoderMixin
 from ._base import BaseAutoencoder
-from ._compat import Interval
+from ._compat import Interval, StrOptions
 from ._parameters import store_params
 from ._sampling import CodebookSamplingMixin
 from ._training import EpochEndCall
 from .nn import VQMLP
+
+
+def resolved_groups(n_groups, n_components):
+    """``n_groups``, with ``"auto"`` resolved: a part for each number."""
+    return n_components if n_groups == "auto" else n_groups
+
+
+def check_groups(g, n_components, n_codes, n, continues):
+    """Refuse ``g`` parts that do not divide the code, and (unless the
+    training continues a fit) more rows than the ``n`` samples' parts."""
+    if n_components % g:
+        raise ValueError(
+            f"n_groups={g} does not divide n_components={n_components}: "
+            "the code is cut into n_groups parts of equal width. Choose a "
+            "divisor of n_components.")
+    if not continues and n_codes > n * g:
+        raise ValueError(
+            f"n_codes={n_codes} is more than the parts of the training "
+            f"samples' codes (n_samples={n} times n_groups={g}: {n * g}): "
+            "some rows of the codebook could never quantise a part. Lower "
+            "n_codes.")
 
 
 class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
@@ -55,13 +76,17 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
         Rows of the codebook (the number of distinct codes, K in the
         paper). At most the number of parts of the training samples'
         codes (``n_samples * n_groups``).
-    n_groups : int, default=1
+    n_groups : int or "auto", default="auto"
         Parts of the code quantised separately, each to its nearest row of
         the one shared codebook (the paper quantises each position of an
         image's latent grid so): the code of ``n_components`` numbers is
         cut into ``n_groups`` parts of ``n_components // n_groups``, and
         takes one of ``n_codes ** n_groups`` values. Must divide
-        ``n_components``.
+        ``n_components``. ``"auto"``: ``n_components`` parts of 1 number
+        each (a learned scalar quantiser per code dimension, one set of
+        ``n_codes`` levels shared by all), measured the best (see Notes).
+        ``n_groups=1`` quantises the whole code to one row, as VQVAE did
+        before ``n_groups`` existed.
     commitment_weight : float, default=0.25
         Weight of the commitment loss (the paper's beta).
 
@@ -74,6 +99,18 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     --------
     StackedAE : the same network with continuous codes.
     sklearn.cluster.KMeans : a codebook of the data themselves.
+
+    Notes
+    -----
+    On MNIST (4,000 training digits, 1,000 held out; 784-500-500-20 MLPs,
+    50 epochs, seeds 0 and 1; ``benchmarks/vq.py``) the held-out squared
+    error against :class:`StackedAE`'s was 2.0-2.4x with one part
+    (``n_groups=1``; n_codes 64 to 512), 1.4-1.75x with 4 or 5 parts,
+    1.12-1.18x with 10 parts of 2 numbers and 1.07-1.17x with 20 parts of
+    1; under 0.5% of the codebook was unused in the last epoch. On the
+    digits (8-number codes, 16 rows, 20 epochs, seeds 0-3) 8 parts of 1
+    number reconstructed with 0.53-0.68x the squared error of one part,
+    4 parts of 2 with 0.74-1.09x.
 
     References
     ----------
@@ -102,10 +139,11 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     _parameter_constraints = {
         "n_codes": [Interval(Integral, 1, None, closed="left")],
         "commitment_weight": [Interval(Real, 0, None, closed="left")],
-        "n_groups": [Interval(Integral, 1, None, closed="left")],
+        "n_groups": [Interval(Integral, 1, None, closed="left"),
+                     StrOptions({"auto"})],
     }
 
-    def __init__(self, n_components=32, *, n_codes=512, n_groups=1,
+    def __init__(self, n_components=32, *, n_codes=512, n_groups="auto",
                  commitment_weight=0.25, hidden_layer_sizes=(256,),
                  activation="elu", code_activation="identity",
                  out_activation="identity", loss="mse", tied_weights=False,
@@ -122,22 +160,14 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     def _build_module(self, n_features):
         return VQMLP(n_features, n_codes=self.n_codes,
                      commitment_weight=self.commitment_weight,
-                     n_groups=self.n_groups,
+                     n_groups=resolved_groups(self.n_groups,
+                                              self.n_components),
                      **self._module_kwargs())
 
     def _before_training(self, data, context):
-        n, parts = data.X.shape[0], data.X.shape[0] * self.n_groups
-        if self.n_components % self.n_groups:
-            raise ValueError(
-                f"n_groups={self.n_groups} does not divide n_components="
-                f"{self.n_components}: the code is cut into n_groups parts "
-                "of equal width. Choose a divisor of n_components.")
-        if not context.continues and self.n_codes > parts:
-            raise ValueError(
-                f"n_codes={self.n_codes} is more than the parts of the "
-                f"training samples' codes (n_samples * n_groups = {n} * "
-                f"{self.n_groups} = {parts}): some rows of the codebook could "
-                "never quantise a part. Lower n_codes.")
+        check_groups(resolved_groups(self.n_groups, self.n_components),
+                     self.n_components, self.n_codes, data.X.shape[0],
+                     context.continues)
 
     def _callbacks(self, context):
         return [("dead_codes", EpochEndCall("restart_dead_codes",
