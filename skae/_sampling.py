@@ -174,33 +174,50 @@ class PriorSamplingMixin:
 
 
 class CodebookSamplingMixin:
-    """Discrete codes: rows of the network's ``codebook``, and sampling by
-    decoding rows drawn from their frequencies among the training codes.
+    """Discrete codes: rows of the network's ``codebook``, one for each of
+    the code's ``n_groups`` parts, and sampling by decoding rows drawn from
+    their frequencies among the training codes.
 
-    The network gives ``codebook`` (a tensor of shape (n_codes,
-    n_components)) and ``code_indices(x)``; ``fit`` ends by counting the
-    rows of the training samples (after ``partial_fit``, of the latest
+    The network gives ``codebook`` (a tensor of shape (n_codes, n_components
+    // n_groups)) and ``code_indices(x)`` (indices of shape (n,
+    n_groups)); ``fit`` ends by counting the rows of
+    each part of the training samples (after ``partial_fit``, of the latest
     chunk).
+
+    :meth:`sample` draws each part's row independently from that part's
+    frequencies: a factorised prior over the indices, which ignores how
+    the parts' rows go together (the paper fits an autoregressive prior,
+    PixelCNN, to the indices instead). With ``n_groups=1`` it draws whole
+    training codes' rows.
 
     Attributes
     ----------
-    code_frequencies_ : ndarray of shape (n_codes,)
-        Share of the training samples quantised to each row of the
-        codebook: the prior over indices that :meth:`sample` draws from.
+    code_frequencies_ : ndarray of shape (n_groups, n_codes)
+        Share of the training samples whose part ``g`` is quantised to
+        each row of the codebook (each row of the array sums to 1): the
+        prior over indices that :meth:`sample` draws from.
+    n_groups_ : int
+        Parts of each code, each quantised to one row.
     """
 
     def _finish_fit(self, X, rng):
-        counts = np.bincount(self._map_batches(X, "code_indices", np.int64),
-                             minlength=self.module_.codebook.shape[0])
-        self.code_frequencies_ = counts / counts.sum()
+        index = self._map_batches(X, "code_indices", np.int64)
+        self.n_groups_ = index.shape[1]
+        n_codes = self.module_.codebook.shape[0]
+        counts = np.stack([np.bincount(part, minlength=n_codes)
+                           for part in index.T])
+        self.code_frequencies_ = counts / counts.sum(1, keepdims=True)
 
     def _sample_codes(self, n_samples, rng):
-        index = rng.choice(len(self.code_frequencies_), n_samples,
-                           p=self.code_frequencies_)
-        return self.module_.codebook.detach().cpu().numpy()[index]
+        frequencies = self.code_frequencies_
+        index = np.stack([rng.choice(len(p), n_samples, p=p)
+                          for p in frequencies], axis=1)
+        codebook = self.module_.codebook.detach().cpu().numpy()
+        return codebook[index].reshape(
+            n_samples, index.shape[1] * codebook.shape[1])
 
     def transform_indices(self, X):
-        """Index of the codebook row of each sample of ``X``.
+        """Index of the codebook row of each part of each sample of ``X``.
 
         Parameters
         ----------
@@ -209,9 +226,10 @@ class CodebookSamplingMixin:
 
         Returns
         -------
-        indices : ndarray of shape (n_samples,)
-            Rows of ``module_.codebook`` (int64): ``transform(X)`` is
-            ``module_.codebook[indices]``.
+        indices : ndarray of shape (n_samples, n_groups)
+            Rows of ``module_.codebook`` (int64), one for each part of the
+            code: ``transform(X)`` is
+            ``module_.codebook[indices].reshape(len(X), -1)``.
         """
         return self._map_batches(self._validate_X(X), "code_indices",
                                  np.int64)

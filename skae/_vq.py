@@ -5,11 +5,32 @@ from numbers import Integral, Real
 
 from ._architecture import MLPAutoencoderMixin
 from ._base import BaseAutoencoder
-from ._compat import Interval
+from ._compat import Interval, StrOptions
 from ._parameters import store_params
 from ._sampling import CodebookSamplingMixin
 from ._training import EpochEndCall
 from .nn import VQMLP
+
+
+def resolved_groups(n_groups, n_components):
+    """``n_groups``, with ``"auto"`` resolved: a part for each number."""
+    return n_components if n_groups == "auto" else n_groups
+
+
+def check_groups(g, n_components, n_codes, n, continues):
+    """Refuse ``g`` parts that do not divide the code, and (unless the
+    training continues a fit) more rows than the ``n`` samples' parts."""
+    if n_components % g:
+        raise ValueError(
+            f"n_groups={g} does not divide n_components={n_components}: "
+            "the code is cut into n_groups parts of equal width. Choose a "
+            "divisor of n_components.")
+    if not continues and n_codes > n * g:
+        raise ValueError(
+            f"n_codes={n_codes} is more than the parts of the training "
+            f"samples' codes (n_samples={n} times n_groups={g}: {n * g}): "
+            "some rows of the codebook could never quantise a part. Lower "
+            "n_codes.")
 
 
 class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
@@ -17,36 +38,55 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
 
     An MLP autoencoder (encoder ``n_features -> *hidden_layer_sizes ->
     n_components``, mirrored decoder) whose code is discrete: the encoder's
-    output is replaced by its nearest row of a learned codebook of
-    ``n_codes`` vectors (``module_.codebook``), and the decoder
-    reconstructs from that row. The reconstruction's gradient passes the
-    quantisation unchanged (straight-through estimator); the codebook is
-    learned by gradient descent on the codebook loss ``|sg(z_e) - z_q|^2``
-    (not by moving averages), and the commitment loss ``|z_e -
-    sg(z_q)|^2``, weighted by ``commitment_weight``, keeps the encoder's
-    outputs near their rows. Both are means over the code's dimensions,
-    added to the reconstruction loss (a mean over the features).
+    output is cut into ``n_groups`` parts of ``n_components // n_groups``
+    numbers, each part is replaced by its nearest row of one learned
+    codebook of ``n_codes`` rows (``module_.codebook``, shared by the
+    parts, as the paper's codebook is shared by the positions of an
+    image's latent grid), and the decoder reconstructs from the rows side
+    by side. The reconstruction's gradient passes the quantisation
+    unchanged (straight-through estimator); the codebook is learned by
+    gradient descent on the codebook loss ``|sg(z_e) - z_q|^2`` (not by
+    moving averages), and the commitment loss ``|z_e - sg(z_q)|^2``,
+    weighted by ``commitment_weight``, keeps the encoder's outputs near
+    their rows. Both are means over the code's dimensions, added to the
+    reconstruction loss (a mean over the features).
 
     Unused rows are restarted: at the end of every epoch, each row that
-    quantised no training sample (of non-zero weight) in that epoch is
-    moved to the encoder output of a sample of the epoch's last batch,
-    drawn at random; the number of rows moved is recorded per epoch in
-    ``net_.history`` as ``dead_codes``. ``fit`` refuses an ``n_codes``
-    above the number of training samples (rows that could never all be
-    used).
+    quantised no part of a training sample (of non-zero weight) in that
+    epoch is moved to a part of the encoder output of a sample of the
+    epoch's last batch, drawn at random; the number of rows moved is
+    recorded per epoch in ``net_.history`` as ``dead_codes``. ``fit``
+    refuses an ``n_codes`` above the number of parts of the training
+    samples' codes (rows that could never all be used).
 
-    :meth:`transform` returns the quantised codes (rows of the codebook),
-    :meth:`transform_indices` their indices. :meth:`sample` decodes rows
-    drawn from the frequencies of the training samples' indices
-    (``code_frequencies_``, the prior over indices, fitted at the end of
-    ``fit``; after ``partial_fit``, of the latest chunk). ``score_samples``
-    is the negative reconstruction error.
+    :meth:`transform` returns the quantised codes (rows of the codebook
+    side by side), :meth:`transform_indices` their indices, one per part.
+    :meth:`sample` decodes codes whose parts' rows are drawn independently
+    from the frequencies of the training samples' indices of each part
+    (``code_frequencies_``, fitted at the end of ``fit``; after
+    ``partial_fit``, of the latest chunk): a factorised prior over the
+    indices, a first step before the paper's autoregressive prior, which
+    ignores how the parts go together (with ``n_groups=1``, the frequencies
+    of whole codes). ``score_samples`` is the negative reconstruction
+    error.
 
     Parameters
     ----------
     n_codes : int, default=512
         Rows of the codebook (the number of distinct codes, K in the
-        paper). At most the number of training samples.
+        paper). At most the number of parts of the training samples'
+        codes (``n_samples * n_groups``).
+    n_groups : int or "auto", default="auto"
+        Parts of the code quantised separately, each to its nearest row of
+        the one shared codebook (the paper quantises each position of an
+        image's latent grid so): the code of ``n_components`` numbers is
+        cut into ``n_groups`` parts of ``n_components // n_groups``, and
+        takes one of ``n_codes ** n_groups`` values. Must divide
+        ``n_components``. ``"auto"``: ``n_components`` parts of 1 number
+        each (a learned scalar quantiser per code dimension, one set of
+        ``n_codes`` levels shared by all), measured the best (see Notes).
+        ``n_groups=1`` quantises the whole code to one row, as VQVAE did
+        before ``n_groups`` existed.
     commitment_weight : float, default=0.25
         Weight of the commitment loss (the paper's beta).
 
@@ -60,6 +100,18 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     StackedAE : the same network with continuous codes.
     sklearn.cluster.KMeans : a codebook of the data themselves.
 
+    Notes
+    -----
+    On MNIST (4,000 training digits, 1,000 held out; 784-500-500-20 MLPs,
+    50 epochs, seeds 0 and 1; ``benchmarks/vq.py``) the held-out squared
+    error against :class:`StackedAE`'s was 2.0-2.4x with one part
+    (``n_groups=1``; n_codes 64 to 512), 1.4-1.75x with 4 or 5 parts,
+    1.12-1.18x with 10 parts of 2 numbers and 1.07-1.17x with 20 parts of
+    1; under 0.5% of the codebook was unused in the last epoch. On the
+    digits (8-number codes, 16 rows, 20 epochs, seeds 0-3) 8 parts of 1
+    number reconstructed with 0.53-0.68x the squared error of one part,
+    4 parts of 2 with 0.74-1.09x.
+
     References
     ----------
     van den Oord, A., Vinyals, O. and Kavukcuoglu, K. (2017). Neural
@@ -70,11 +122,15 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     >>> from sklearn.datasets import load_digits
     >>> from skae import VQVAE
     >>> X, _ = load_digits(return_X_y=True)
-    >>> vq = VQVAE(n_components=8, n_codes=64, hidden_layer_sizes=(64,),
-    ...            max_iter=10, random_state=0).fit(X / 16)
+    >>> vq = VQVAE(n_components=8, n_codes=64, n_groups=4,
+    ...            hidden_layer_sizes=(64,), max_iter=10,
+    ...            random_state=0).fit(X / 16)
     >>> codes = vq.transform(X[:3] / 16)
-    >>> bool((codes == vq.module_.codebook.detach().numpy()[
-    ...     vq.transform_indices(X[:3] / 16)]).all())
+    >>> indices = vq.transform_indices(X[:3] / 16)
+    >>> indices.shape
+    (3, 4)
+    >>> rows = vq.module_.codebook.detach().numpy()[indices]
+    >>> bool((codes == rows.reshape(3, 8)).all())
     True
     >>> vq.sample(5, random_state=0).shape
     (5, 64)
@@ -83,9 +139,11 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     _parameter_constraints = {
         "n_codes": [Interval(Integral, 1, None, closed="left")],
         "commitment_weight": [Interval(Real, 0, None, closed="left")],
+        "n_groups": [Interval(Integral, 1, None, closed="left"),
+                     StrOptions({"auto"})],
     }
 
-    def __init__(self, n_components=32, *, n_codes=512,
+    def __init__(self, n_components=32, *, n_codes=512, n_groups="auto",
                  commitment_weight=0.25, hidden_layer_sizes=(256,),
                  activation="elu", code_activation="identity",
                  out_activation="identity", loss="mse", tied_weights=False,
@@ -102,14 +160,14 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     def _build_module(self, n_features):
         return VQMLP(n_features, n_codes=self.n_codes,
                      commitment_weight=self.commitment_weight,
+                     n_groups=resolved_groups(self.n_groups,
+                                              self.n_components),
                      **self._module_kwargs())
 
     def _before_training(self, data, context):
-        if not context.continues and self.n_codes > data.X.shape[0]:
-            raise ValueError(
-                f"n_codes={self.n_codes} is more than the training samples "
-                f"(n_samples={data.X.shape[0]}): some rows of the codebook "
-                "could never quantise a sample. Lower n_codes.")
+        check_groups(resolved_groups(self.n_groups, self.n_components),
+                     self.n_components, self.n_codes, data.X.shape[0],
+                     context.continues)
 
     def _callbacks(self, context):
         return [("dead_codes", EpochEndCall("restart_dead_codes",

@@ -287,8 +287,8 @@ def test_wae_mmd_estimate_follows_weights():
 
 
 #: A VQ-VAE on the digits: 64 codes of 8 dimensions.
-VQ = dict(n_components=8, n_codes=64, hidden_layer_sizes=(64,), max_iter=20,
-          batch_size=64, random_state=0)
+VQ = dict(n_components=8, n_codes=64, n_groups=1, hidden_layer_sizes=(64,),
+          max_iter=20, batch_size=64, random_state=0)
 
 
 def _without_restarts(module):
@@ -301,7 +301,8 @@ def test_vq_codes_are_codebook_rows_and_few_are_dead(digits, monkeypatch):
     vq = VQVAE(**VQ).fit(X)
     codebook = vq.module_.codebook.detach().numpy()
     codes, index = vq.transform(X_test), vq.transform_indices(X_test)
-    assert index.dtype == np.int64 and index.shape == (len(X_test),)
+    assert index.dtype == np.int64 and index.shape == (len(X_test), 1)
+    index = index[:, 0]
     assert_array_equal(codes, codebook[index])  # every code is a row
     # the nearest row of the encoder's output
     continuous = vq.module_.encode_continuous(torch.from_numpy(X_test))
@@ -315,23 +316,112 @@ def test_vq_codes_are_codebook_rows_and_few_are_dead(digits, monkeypatch):
     used_plain = len(np.unique(plain.transform_indices(X))) / VQ["n_codes"]
     assert used >= 0.9 and used_plain < 0.75 * used
     # the prior over indices: the training samples' frequencies, sampled
-    counts = np.bincount(vq.transform_indices(X), minlength=VQ["n_codes"])
-    np.testing.assert_allclose(vq.code_frequencies_, counts / len(X))
+    counts = np.bincount(vq.transform_indices(X)[:, 0],
+                         minlength=VQ["n_codes"])
+    np.testing.assert_allclose(vq.code_frequencies_, [counts / len(X)])
     samples = vq.sample(2000, random_state=0)
-    drawn = np.bincount(vq.transform_indices(samples),
+    drawn = np.bincount(vq.transform_indices(samples)[:, 0],
                         minlength=VQ["n_codes"]) / 2000
-    assert np.abs(drawn - vq.code_frequencies_).sum() < 0.5
+    assert np.abs(drawn - vq.code_frequencies_[0]).sum() < 0.5
+
+
+@pytest.fixture(scope="module")
+def vq_groups(digits):
+    """VQ-VAEs of the digits whose 8-number codes are one part, or 8 parts
+    of 1 number (``n_groups="auto"``), each a row of one codebook of 16
+    rows."""
+    return {g: VQVAE(**{**VQ, "n_codes": 16, "n_groups": groups}).fit(
+        digits[0]) for g, groups in ((1, 1), (8, "auto"))}
+
+
+def test_vq_quantises_each_part_to_a_row_of_one_codebook(vq_groups,
+                                                         digits):
+    X, X_test = digits[0], digits[1]
+    vq = vq_groups[8]
+    codebook = vq.module_.codebook.detach().numpy()
+    assert codebook.shape == (16, 1) and vq.n_groups_ == 8
+    codes, index = vq.transform(X_test), vq.transform_indices(X_test)
+    assert index.dtype == np.int64 and index.shape == (len(X_test), 8)
+    # the code is the parts' rows side by side ...
+    assert_array_equal(codes, codebook[index].reshape(len(X_test), 8))
+    # ... each the nearest row of its part of the encoder's output
+    continuous = vq.module_.encode_continuous(torch.from_numpy(X_test))
+    parts = continuous.detach().reshape(-1, 1)
+    nearest = torch.cdist(parts, vq.module_.codebook.detach()).argmin(1)
+    assert (nearest.numpy() == index.ravel()).mean() > 0.99
+    # more distinct codes than rows: 16 ** 8 are possible
+    assert len(np.unique(index, axis=0)) > 16
+    # the frequencies of each part's rows, and samples made of rows
+    counts = np.stack([np.bincount(part, minlength=16)
+                       for part in vq.transform_indices(X).T])
+    assert_allclose(vq.code_frequencies_, counts / len(X))
+    drawn = vq._sample_codes(500, np.random.RandomState(0))
+    assert drawn.shape == (500, 8)
+    rows = {tuple(row) for row in codebook}
+    assert all(tuple(part) in rows for part in drawn.reshape(-1, 1))
+    samples = vq.sample(500, random_state=0)
+    assert samples.shape == (500, 64)
+    assert_allclose(samples, vq.inverse_transform(drawn), rtol=1e-5,
+                    atol=1e-6)
+    # the encoder alone quantises each part too, and exports
+    encoder = vq.encoder_module()
+    with torch.no_grad():
+        assert_array_equal(encoder(torch.from_numpy(X_test)).numpy(), codes)
+    program = torch.export.export(
+        encoder, (torch.from_numpy(X_test[:5]),),
+        dynamic_shapes=({0: torch.export.Dim("batch")},))
+    with torch.no_grad():
+        assert_array_equal(
+            program.module()(torch.from_numpy(X_test)).numpy(), codes)
+
+
+def test_vq_parts_reconstruct_better_than_one_code(vq_groups, digits):
+    # with the same 16 rows, 8 parts of 1 number reconstruct the held-out
+    # digits better than one code of 8 numbers (measured, seeds 0-3: MSE
+    # 0.53-0.68x; seed 0: 0.035 against 0.055)
+    X_test = digits[1]
+
+    def mse(vq):
+        return np.mean((vq.inverse_transform(vq.transform(X_test))
+                        - X_test) ** 2)
+
+    assert mse(vq_groups[8]) < 0.8 * mse(vq_groups[1])
+
+
+def test_vq_refuses_groups_that_do_not_divide_the_code(vq_groups, digits):
+    vq = vq_groups[8]
+    before = (vq.transform(digits[1]), vq.code_frequencies_.copy(),
+              vq.n_iter_)
+    vq.set_params(n_groups=3)
+    with pytest.raises(ValueError, match=r"n_groups=3 does not divide "
+                                         r"n_components=8"):
+        vq.fit(digits[0])
+    vq.set_params(n_groups="auto")
+    # the fitted model is as it was
+    assert_array_equal(vq.transform(digits[1]), before[0])
+    assert_array_equal(vq.code_frequencies_, before[1])
+    assert vq.n_iter_ == before[2]
+    # "auto": a part for each number
+    odd = VQVAE(**{**VQ, "n_components": 3, "n_groups": "auto",
+                   "max_iter": 1}).fit(digits[0][:100])
+    assert odd.n_groups_ == 3 and odd.transform_indices(
+        digits[1][:5]).shape == (5, 3)
 
 
 def test_vq_refuses_more_codes_than_samples(digits):
     X = digits[0][:50]
     vq = VQVAE(**{**VQ, "n_codes": 51})
-    with pytest.raises(ValueError, match=r"n_codes=51 .*n_samples=50"):
+    with pytest.raises(ValueError, match=r"n_codes=51 .*n_samples=50 "
+                                         r"times n_groups=1: 50\)"):
         vq.fit(X)
     with pytest.raises(NotFittedError):
         check_is_fitted(vq)
     assert not hasattr(vq, "code_frequencies_")
     vq.set_params(n_codes=50).fit(X)  # as many codes as samples: fine
+    # each of the 2 parts of a code may take a row: up to 100 rows
+    vq.set_params(n_codes=100, n_groups=2).fit(X)
+    with pytest.raises(ValueError, match=r"n_groups=2: 100\)"):
+        vq.set_params(n_codes=101).fit(X)
 
 
 @pytest.fixture(scope="module")
