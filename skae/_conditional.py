@@ -224,33 +224,11 @@ class ConditionalVAE(ConditionalMixin, VariationalAE):
 
     Notes
     -----
-    On MNIST (:func:`skae.datasets.load_mnist`: 4,000 training and 1,000
-    held-out digits; ``hidden_layer_sizes=(256,)``, Bernoulli likelihood,
-    50 epochs, seeds 0 and 1, or 0 where one value is given), the share of
-    ``sample(500, y=k)`` that a ``LogisticRegression`` of the real
-    training digits reads as ``k``, and the held-out ELBO (``score``, nats
-    per digit, the mean of both runs):
-
-    ============================  ========  ========  ===============
-    options                       16 codes  20 codes  ELBO, 16 / 20
-    ============================  ========  ========  ===============
-    the defaults                  63%, 63%  58%, 58%  -117.3 / -116.4
-    ``conditional_encoder=True``  72%, 74%  68%       -116.3 / -115.7
-    ``class_adversary_weight=5``  94%       92%       -119.5 / -119.4
-    both                          93%, 95%  93%, 93%  -117.7 / -117.4
-    ``beta=4`` instead            99%                 -136.1
-    ============================  ========  ========  ===============
-
-    With Géron's network, ``hidden_layer_sizes=(500, 500)``: at 16 codes
-    70%, 68% by default and 97%, 97% with both options (held-out ELBO
-    -108.3 and -108.0), at 20 codes 63%, 65% and 96%, 96% (-108.6 and
-    -108.7).
-
-    The adversary alone keeps the class out of the code but costs 2 nats
-    of ELBO; with the class given to the encoder it costs 0.3 to 1, and
-    the codes of test digits decoded as the next class read as that class
-    94% of the time (defaults: 28% to 39%). Fits take about 10% longer,
-    and :meth:`transform` decodes each sample once per class.
+    The share of samples read as their class with each option, and what
+    the options cost in held-out ELBO, are measured on MNIST in the user
+    guide (:ref:`choosing`). With ``conditional_encoder``, fits take
+    about 10% longer and :meth:`transform` decodes each sample once per
+    class.
 
     References
     ----------

@@ -84,7 +84,7 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
         takes one of ``n_codes ** n_groups`` values. Must divide
         ``n_components``. ``"auto"``: ``n_components`` parts of 1 number
         each (a learned scalar quantiser per code dimension, one set of
-        ``n_codes`` levels shared by all), measured the best (see Notes).
+        ``n_codes`` levels shared by all), the best measured (see Notes).
         ``n_groups=1`` quantises the whole code to one row, as VQVAE did
         before ``n_groups`` existed.
     commitment_weight : float, default=0.25
@@ -102,15 +102,9 @@ class VQVAE(CodebookSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
 
     Notes
     -----
-    On MNIST (4,000 training digits, 1,000 held out; 784-500-500-20 MLPs,
-    50 epochs, seeds 0 and 1; ``benchmarks/vq.py``) the held-out squared
-    error against :class:`StackedAE`'s was 2.0-2.4x with one part
-    (``n_groups=1``; n_codes 64 to 512), 1.4-1.75x with 4 or 5 parts,
-    1.12-1.18x with 10 parts of 2 numbers and 1.07-1.17x with 20 parts of
-    1; under 0.5% of the codebook was unused in the last epoch. On the
-    digits (8-number codes, 16 rows, 20 epochs, seeds 0-3) 8 parts of 1
-    number reconstructed with 0.53-0.68x the squared error of one part,
-    4 parts of 2 with 0.74-1.09x.
+    How the squared error depends on ``n_groups`` and ``n_codes``, against
+    :class:`StackedAE`'s, is measured in ``benchmarks/vq.py`` and
+    summarised in the user guide (:ref:`choosing`).
 
     References
     ----------
