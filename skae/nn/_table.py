@@ -109,10 +109,11 @@ class TableLayout:
         ones divided by log(K) (see the class's notes)."""
         n = self.n_numeric
         numeric = (logits[..., :n] - target[..., :n]).square()
-        scale = torch.tensor(self.entropy_scale, device=logits.device,
-                             dtype=logits.dtype)
-        entropy = -self.category_log_probs(logits, target) * scale
-        return torch.cat([numeric, entropy.to(numeric.dtype)], dim=-1)
+        # (the scales are Python floats: no tensor is made per batch)
+        entropy = [-(target[..., a:b] * F.log_softmax(logits[..., a:b], -1))
+                   .sum(-1, keepdim=True).to(numeric.dtype) * scale
+                   for (a, b), scale in zip(self.blocks, self.entropy_scale)]
+        return torch.cat([numeric, *entropy], dim=-1)
 
     def log_likelihood(self, logits, target, numeric_log_density):
         """log p(x|z) of each column (..., n_columns):
