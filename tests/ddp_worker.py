@@ -44,7 +44,11 @@ def fit_and_save(out_dir, name):
               ).mean(1)
     history = est.net_.history
     norm_curve = history[:, "train_norm"] if name == "variant" else []
-    np.savez(f"{out_dir}/{name}-{rank}.npz", mse=errors.mean(),
+    # the training steps went through DistributedDataParallel
+    wrapped = est.net_.__dict__.get("_ddp")
+    ddp = isinstance(wrapped, torch.nn.parallel.DistributedDataParallel) \
+        and wrapped.module is est.net_.objective_
+    np.savez(f"{out_dir}/{name}-{rank}.npz", mse=errors.mean(), ddp=ddp,
              norm_curve=np.asarray(norm_curve),
              mse_low=errors[y_test < 5].mean(),
              mse_high=errors[y_test >= 5].mean(), n_iter=est.n_iter_,

@@ -72,6 +72,8 @@ def _weights(result):
 @pytest.mark.parametrize("name", NAMES)
 def test_two_processes_train_one_model(name, trained):
     rank0, rank1 = trained[name]
+    # each process's steps ran the objective wrapped in DDP
+    assert bool(rank0["ddp"]) and bool(rank1["ddp"])
     # every process ends with the same weights and the same history (the
     # stopping rule saw the loss over all processes' rows)
     for a, b in zip(_weights(rank0), _weights(rank1)):

@@ -72,9 +72,11 @@ class TrainingNetMixin:
     weight_decay : float, default=0.0
         L2 penalty coefficient on weights (the estimator's ``alpha``).
     distributed : bool, default=False
-        Average the gradients over the processes of torch.distributed's
-        default group after each backward pass, and the recorded losses
-        over their rows.
+        Data-parallel training over the processes of torch.distributed's
+        default group: training steps run the objective wrapped in
+        ``torch.nn.parallel.DistributedDataParallel``, whose bucketed
+        all-reduce of the gradients overlaps the backward pass, and the
+        recorded losses are averaged over all processes' rows.
     precision : torch.dtype or None, default=None
         The autocast dtype of the objective's forward pass in training and
         validation (None: float32 throughout); with float16 the loss is
@@ -174,16 +176,32 @@ class TrainingNetMixin:
                    for p in group["params"] if p.ndim > 1]
         return 0.5 * decay * sum(p.pow(2).sum() for p in weights)
 
-    def sync_gradients(self, optimizer):
-        """Data-parallel training (``distributed=True``): average the
-        gradients of ``optimizer``'s parameters over the processes, as
-        ``DistributedDataParallel`` does, in one all-reduce per step."""
+    def _parallel_objective(self):
+        """The objective that training steps call: wrapped in
+        ``DistributedDataParallel`` when data-parallel (built on first
+        use, and again when the objective is rebuilt), else itself.
+
+        The objective's ``forward`` computes every loss term, so DDP's
+        gradient hooks see the whole step. ``find_unused_parameters``
+        only for networks whose steps leave parameters out (the phases of
+        the adversarial autoencoder; each phase reaches only part of the
+        network); the gradients are views of DDP's buckets (no copy);
+        buffers are kept as the network keeps them."""
+        objective = self.objective_
         if not self.distributed:
-            return
-        grads = [p.grad for group in optimizer.param_groups
-                 for p in group["params"] if p.grad is not None]
-        if grads:
-            all_reduce_mean(grads)
+            return objective
+        wrapped = self.__dict__.get("_ddp")
+        if wrapped is None or wrapped.module is not objective:
+            wrapped = torch.nn.parallel.DistributedDataParallel(
+                objective, broadcast_buffers=False,
+                find_unused_parameters=self._partial_steps,
+                gradient_as_bucket_view=True)
+            self.__dict__["_ddp"] = wrapped
+        return wrapped
+
+    #: Whether a training step may leave some parameters without a
+    #: gradient (DDP's ``find_unused_parameters``).
+    _partial_steps = False
 
     # -- precision ---------------------------------------------------------
     def _autocast(self):
@@ -200,10 +218,13 @@ class TrainingNetMixin:
             self.__dict__["_scaler"] = scaler
         return scaler
 
-    def _objective_terms(self, batch, **kwargs):
-        """The objective's terms of ``batch`` under the net's autocast."""
+    def _objective_terms(self, batch, training=False, **kwargs):
+        """The objective's terms of ``batch`` under the net's autocast;
+        through DistributedDataParallel in a data-parallel training step."""
+        objective = (self._parallel_objective() if training
+                     else self.objective_)
         with self._autocast():
-            return self.objective_(**batch.fields, **kwargs)
+            return objective(**batch.fields, **kwargs)
 
     # -- steps -------------------------------------------------------------
     def _train_mode(self, training=True):
@@ -230,9 +251,10 @@ class TrainingNetMixin:
 
     def _backward(self, batch):
         """The objective's loss of ``batch`` (plus the L-BFGS weight
-        penalty), its gradients, averaged over the processes when
-        data-parallel; returns the step's ``loss`` and ``y_pred``."""
-        terms = self._objective_terms(batch)
+        penalty) and its gradients (averaged over the processes by DDP
+        when data-parallel); returns the step's ``loss`` and
+        ``y_pred``."""
+        terms = self._objective_terms(batch, training=True)
         penalty = self.weight_penalty()
         loss = terms["loss"] if penalty is None else terms["loss"] + penalty
         scaler = self._grad_scaler()
@@ -240,8 +262,7 @@ class TrainingNetMixin:
         if scaler is not None:  # callbacks see the true gradients
             scaler.unscale_(self.optimizer_)
         self._record_terms(terms)
-        if self.distributed:
-            self.sync_gradients(self.optimizer_)
+        if self.distributed and self._is_lbfgs():
             # the loss of all processes' batches: what L-BFGS's line search
             # compares, identical in every process
             loss = loss.detach().clone()
@@ -389,6 +410,7 @@ class TrainingNetMixin:
         # is rebuilt on first use.
         same = self.__dict__.get("module") is self.__dict__.get("module_")
         self.__dict__.pop("_objective", None)
+        self.__dict__.pop("_ddp", None)
         state = super().__getstate__()
         if same:
             state["module"] = _SAME_AS_MODULE_
@@ -458,6 +480,9 @@ class PhasedNet(AutoencoderNet):
         As :class:`AutoencoderNet`.
     """
 
+    # each phase's backward pass reaches only part of the network
+    _partial_steps = True
+
     def __init__(self, module, *args, phase_lr=None, **kwargs):
         super().__init__(module, *args, **kwargs)
         self.phase_lr = phase_lr
@@ -484,16 +509,19 @@ class PhasedNet(AutoencoderNet):
         carry, recorded = {}, {}
         for phase, optimizer in zip(self._phases(), self.optimizers()):
             optimizer.zero_grad()
-            terms = self._objective_terms(batch, phase=phase, **carry)
+            terms = self._objective_terms(batch, training=True,
+                                          phase=phase, **carry)
             terms["loss"].backward()
-            self.sync_gradients(optimizer)
             if not recorded:
                 self._notify_grads(batch)
             optimizer.step()
-            carry = terms.pop("carry", {})
+            carry = terms.pop("carry", None) or getattr(
+                self.objective_, "carry", {})
             recorded.update(terms if not recorded else {
                 name: value for name, value in terms.items()
                 if name != "loss"})
+        if hasattr(self.objective_, "carry"):
+            self.objective_.carry = {}  # the step's graph is not kept
         self._record_terms(recorded)
         return {"loss": recorded["loss"].detach(), "y_pred": None}
 

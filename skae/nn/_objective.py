@@ -26,14 +26,27 @@ class TrainingObjective(nn.Module):
     ----------
     network : torch.nn.Module
         The network (shared, not copied).
+
+    Attributes
+    ----------
+    carry : dict
+        What the last call's phase hands on to the next phase of the step
+        (the ``"carry"`` entry of ``batch_loss``'s terms, removed from
+        them).
     """
 
     def __init__(self, network):
         super().__init__()
         self.network = network
+        self.carry = {}
 
     def forward(self, **batch):
-        return self.network.batch_loss(**batch)
+        terms = self.network.batch_loss(**batch)
+        # what one phase of a step hands to the next (``"carry"``, see
+        # PhasedNet) is kept here, not returned: DistributedDataParallel
+        # ties every output tensor to this forward's backward pass
+        self.carry = terms.pop("carry", {})
+        return terms
 
 
 def masked_cross_entropy(logits, labels):
