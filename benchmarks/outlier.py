@@ -16,7 +16,10 @@ Contenders, in one process, with default settings:
 * ``IsolationForest``, ``LocalOutlierFactor(novelty=True)``,
   ``OneClassSVM`` (RBF, ``gamma="scale"``);
 * PCA(32) reconstruction error (the same number of components as the
-  autoencoders' codes).
+  autoencoders' codes);
+* PyOD's ``AutoEncoder`` and ``VAE`` at their defaults (torch; 10 epochs,
+  784-64-32 with batch normalisation and dropout), when ``pyod`` is
+  installed (``make bench-env``; not a dependency of skae).
 
 Fit times are one fit per class, summed over the classes, relative to
 IsolationForest (PCA fits 400 digits in milliseconds, so ratios to it would
@@ -62,6 +65,45 @@ class PCAReconstructionError:
         return -np.mean((rec - X) ** 2, axis=1)
 
 
+class PyODDetector:
+    """A PyOD detector at its defaults, scored as scikit-learn does
+    (higher = more normal: minus PyOD's ``decision_function``)."""
+
+    def __init__(self, name):
+        from importlib import import_module
+
+        module, cls = {"AutoEncoder": ("pyod.models.auto_encoder",
+                                       "AutoEncoder"),
+                       "VAE": ("pyod.models.vae", "VAE")}[name]
+        self.model = getattr(import_module(module), cls)(
+            random_state=0, verbose=0)
+
+    def fit(self, X):
+        self.model.fit(X)
+        return self
+
+    def score_samples(self, X):
+        return -self.model.decision_function(X)
+
+
+def _pyod_version():
+    try:
+        import pyod
+    except ImportError:
+        return "not installed"
+    return pyod.__version__
+
+
+def _pyod_available():
+    try:
+        import pyod  # noqa: F401
+    except ImportError:
+        print("pyod is not installed (make bench-env installs it): its "
+              "detectors are left out", flush=True)
+        return False
+    return True
+
+
 CONTENDERS = {
     "skae StackedAE": lambda: AutoencoderOutlierDetector(
         StackedAE(random_state=0)),
@@ -73,6 +115,9 @@ CONTENDERS = {
     f"PCA({N_COMPONENTS}) reconstruction": lambda: PCAReconstructionError(
         N_COMPONENTS),
 }
+if _pyod_available():
+    CONTENDERS["PyOD AutoEncoder"] = lambda: PyODDetector("AutoEncoder")
+    CONTENDERS["PyOD VAE"] = lambda: PyODDetector("VAE")
 
 
 def main(argv=None):
@@ -163,7 +208,8 @@ def main(argv=None):
         + "), IsolationForest(random_state=0), "
         "LocalOutlierFactor(novelty=True) (20 neighbours), OneClassSVM() "
         f"(RBF, gamma='scale', nu=0.5), PCA({N_COMPONENTS}) reconstruction "
-        f"MSE. Fit (s): mean of one fit per class; fit / {REFERENCE}: summed "
+        "MSE, PyOD's AutoEncoder() and VAE() (pyod "
+        f"{_pyod_version()}). Fit (s): mean of one fit per class; fit / {REFERENCE}: summed "
         "over the classes. With contamination=0.1, the threshold set on the "
         f"training digits flags {flag_text}: the autoencoders reconstruct "
         "their 400 training digits far better than new ones (the Notes of "
