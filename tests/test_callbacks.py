@@ -87,3 +87,40 @@ def test_optuna_prunes_trials_with_skorchs_pruning_callback(digits):
     assert reported and reported[0] == 8  # every epoch reached optuna
     assert states.count(optuna.trial.TrialState.PRUNED) >= 1
     assert study.best_value < np.mean((X_test - X_train.mean(0)) ** 2)
+
+
+def test_batch_callbacks_see_every_step(digits):
+    # a step skips skorch's per-batch events when nothing listens; a
+    # callback that does (gradient clipping, a per-batch score) gets every
+    # one, and skorch's per-batch history entries with them
+    from skorch.callbacks import BatchScoring
+
+    class CountGradients(Callback):
+        def initialize(self):
+            self.calls = 0
+            return self
+
+        def on_grad_computed(self, net, named_parameters, **kwargs):
+            self.calls += 1
+
+    def constant(net, X=None, y=None):
+        return 1.0
+
+    counter = CountGradients()
+    est = StackedAE(n_components=4, hidden_layer_sizes=(16,), max_iter=2,
+                    batch_size=100, early_stopping=False, random_state=0,
+                    callbacks=[("count", counter),
+                               ("score", BatchScoring(constant,
+                                                      on_train=True))])
+    est.fit(digits[0])
+    n_batches = -(-len(digits[0]) // 100)
+    history = est.net_.history
+    assert [len(row["batches"]) for row in history] == [n_batches] * 2
+    assert history[-1, "constant"] == 1.0
+    assert history[-1, "batches", -1, "train_loss"] > 0
+    assert counter.calls == 2 * n_batches
+    # without them, no per-batch history
+    plain = StackedAE(n_components=4, hidden_layer_sizes=(16,), max_iter=2,
+                      batch_size=100, early_stopping=False,
+                      random_state=0).fit(digits[0])
+    assert all(not row["batches"] for row in plain.net_.history)

@@ -108,6 +108,9 @@ class WeightAveraging(Callback):
     reads nothing back to the host.
     """
 
+    #: It uses no per-batch history (see ``TrainingNetMixin``).
+    reads_batch_history = False
+
     def __init__(self, eta=_ETA):
         self.eta = eta
 

@@ -16,6 +16,7 @@ terms. The nets differ only in how a step uses it:
 import torch
 from sklearn.utils.fixes import parse_version
 from skorch import NeuralNet, NeuralNetClassifier
+from skorch.callbacks import Callback
 from skorch.utils import TeeGenerator
 
 from ..nn._objective import OUTPUT, TrainingObjective
@@ -48,6 +49,14 @@ def _fusable(optimizer, params):
     return bool(tensors) and all(
         p.dtype == torch.float32 and p.device.type in _FUSED_DEVICES
         for p in tensors)
+
+
+def _as_float64(values, device):
+    """A float64 vector of ``values`` (Python numbers or 0-d tensors)."""
+    if all(isinstance(v, (int, float)) for v in values):
+        return torch.tensor(values, dtype=torch.float64, device=device)
+    return torch.stack([torch.as_tensor(v, dtype=torch.float64,
+                                        device=device) for v in values])
 
 
 class TrainingNetMixin:
@@ -240,14 +249,49 @@ class TrainingNetMixin:
         """Keep the loss terms of the step (detached, on the device) for
         the epoch's means; the first evaluation of an L-BFGS step counts."""
         if self._step_terms is None:
-            self._step_terms = {name: value.detach()
+            self.__dict__["_step_terms"] = {name: value.detach()
                                 for name, value in terms.items()
                                 if name != OUTPUT}
 
     def _notify_grads(self, batch):
-        self.notify("on_grad_computed", batch=batch, training=True,
-                    named_parameters=TeeGenerator(
-                        self.get_all_learnable_params()))
+        if self._listens("on_grad_computed"):
+            self.notify("on_grad_computed", batch=batch, training=True,
+                        named_parameters=TeeGenerator(
+                            self.get_all_learnable_params()))
+
+    def _listens(self, event=None):
+        """Whether a training step notifies the per-batch ``event``, or
+        (``event=None``) records per-batch values in the history; decided
+        at the start of training by :meth:`_find_listeners`."""
+        listeners = self.__dict__.get("_batch_listeners")
+        return listeners is None or listeners[event]
+
+    def _find_listeners(self):
+        """A step notifies a per-batch event (skorch's ``on_batch_begin``,
+        ``on_grad_computed``, ``on_batch_end``) only when a callback or
+        net subclass defines it, and records per-batch values (a host read
+        each, and skorch's per-batch history entries) only when something
+        may read them: ``verbose > 1`` (the progress bar) or a callback
+        other than skae's own that uses per-batch events (such as
+        ``BatchScoring``). Otherwise a step skips them, as a plain loop
+        would."""
+        events = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+
+        def overrides(obj, base_class, event):
+            method = getattr(obj, event, None)
+            return getattr(method, "__func__", method) is not getattr(
+                base_class, event)
+
+        callbacks = [cb for _, cb in self.callbacks_]
+        history = (self.verbose is not None and self.verbose > 1) or any(
+            overrides(self, NeuralNet, event) for event in events) or any(
+            getattr(cb, "reads_batch_history", True)
+            and any(overrides(cb, Callback, event) for event in events)
+            for cb in callbacks)
+        listeners = {event: history or any(
+            overrides(cb, Callback, event) for cb in callbacks)
+            for event in events}
+        self.__dict__["_batch_listeners"] = {None: history, **listeners}
 
     def _backward(self, batch):
         """The objective's loss of ``batch`` (plus the L-BFGS weight
@@ -315,6 +359,7 @@ class TrainingNetMixin:
     # -- epochs ------------------------------------------------------------
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self._first_loss = None
+        self._find_listeners()
 
     def run_single_epoch(self, iterator, training, prefix, step_fn,
                          **fit_params):
@@ -324,34 +369,42 @@ class TrainingNetMixin:
         The terms are summed on the device and read back once per epoch,
         not once per batch: a host synchronisation per step stalls a GPU
         and costs time on the CPU too. Per-batch values go to the history
-        only with ``verbose > 1`` (the progress bar shows them).
+        only when something may read them (see ``_find_listeners``).
         """
         if iterator is None:
             return
-        sums, n_rows, n_batches = None, 0, 0
+        steps, weights = [], []
         for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            self._step_terms = None
+            if self._listens("on_batch_begin"):
+                self.notify("on_batch_begin", batch=batch, training=training)
+            self.__dict__["_step_terms"] = None
             step = step_fn(batch, **fit_params)
             terms = self._step_terms or {"loss": step["loss"].detach()}
-            weight = batch.weight()
-            stacked = torch.stack([v.to(torch.float64) for v in
-                                   terms.values()]) * weight
-            sums = stacked if sums is None else sums + stacked
+            steps.append(terms)
+            weights.append(batch.weight())
             if training and self._first_loss is None:
                 self._first_loss = terms["loss"]
             self._record_batch(prefix, terms, batch)
-            self.notify("on_batch_end", batch=batch, training=training,
-                        **step)
-            n_rows += weight
-            n_batches += 1
-        self.history.record(f"{prefix}_batch_count", n_batches)
-        if sums is not None:
-            self._record_means(prefix, list(terms), sums, n_rows, training)
+            if self._listens("on_batch_end"):
+                self.notify("on_batch_end", batch=batch, training=training,
+                            **step)
+        self.history.record(f"{prefix}_batch_count", len(steps))
+        if steps:
+            names = list(steps[-1])
+            # each term's weighted sum over the epoch, in float64, in one
+            # pass at the end rather than a few small operations a step
+            values = torch.stack([
+                torch.stack([t[name] for t in steps]).to(torch.float64)
+                for name in names], 1)
+            weights = _as_float64(weights, values.device)
+            sums = (values * weights[:, None]).sum(0)
+            self._record_means(prefix, names, sums, weights.sum(), training)
 
     def _record_batch(self, prefix, terms, batch):
-        """Per-batch values, for the progress bar (``verbose > 1``)."""
-        if self.verbose is None or self.verbose <= 1:
+        """Per-batch values, as skorch records them, when something uses
+        the per-batch events (the progress bar of ``verbose > 1``, a
+        callback such as ``BatchScoring``); each is a host read."""
+        if not self._listens():
             return
         for name, value in terms.items():
             self.history.record_batch(f"{prefix}_{name}", value.item())
