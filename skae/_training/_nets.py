@@ -274,7 +274,7 @@ class TrainingNetMixin:
         may read them: ``verbose > 1`` (the progress bar) or a callback
         other than skae's own that uses per-batch events (such as
         ``BatchScoring``). Otherwise a step skips them, as a plain loop
-        would."""
+        would, and only opens the batch's (empty) history entry."""
         events = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
         def overrides(obj, base_class, event):
@@ -377,6 +377,9 @@ class TrainingNetMixin:
         for batch in iterator:
             if self._listens("on_batch_begin"):
                 self.notify("on_batch_begin", batch=batch, training=training)
+            else:  # what the net's own on_batch_begin does: the batch's
+                # history entry, which skorch's callbacks index
+                self.history.new_batch()
             self.__dict__["_step_terms"] = None
             step = step_fn(batch, **fit_params)
             terms = self._step_terms or {"loss": step["loss"].detach()}
