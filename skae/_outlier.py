@@ -39,7 +39,12 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
     ----------
     autoencoder : skae autoencoder, default=None
         The (unfitted) autoencoder; it is cloned and fitted on ``X`` in
-        :meth:`fit`. None means ``StackedAE()``. Any estimator with ``fit``
+        :meth:`fit`. None means ``StackedAE(batch_size=64, max_iter=100)``:
+        on the few hundred samples a detector is often fitted on, as good as
+        ``StackedAE()`` in a third of the time (``benchmarks/outlier.py``,
+        400 MNIST digits of one class: mean AUROC 0.960 against 0.959 over
+        the ten classes, 3.5 s against 11.5 s per fit on one thread). Any
+        estimator with ``fit``
         and ``score_samples`` (higher = more normal) works; to reuse an
         autoencoder fitted before, wrap it in
         :class:`sklearn.frozen.FrozenEstimator`.
@@ -69,7 +74,7 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
         seed drawn from ``random_state``; a seed the autoencoder already has
         is kept, as :class:`PretrainedClassifier` does. Pass an int for
         the same ``offset_`` and :meth:`predict` from every fit. None leaves
-        the autoencoder as it is: the default ``StackedAE()`` is then
+        the autoencoder as it is: the default autoencoder is then
         unseeded, and two fits disagree on a few labels.
 
     Attributes
@@ -100,7 +105,7 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
     The threshold is set on the training samples, which the autoencoder has
     learned to reconstruct: new normal samples score lower. How much lower
     depends on how well the autoencoder generalises; a large network
-    trained long on few samples memorises them (the default ``StackedAE()``
+    trained long on few samples memorises them (``StackedAE()``
     fitted on 400 MNIST digits of one class scores most held-out digits of
     that class below a ``contamination=0.1`` threshold; see
     ``benchmarks/outlier.py``). For novelty detection, where ``predict``
@@ -163,7 +168,9 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
         store_params(self, locals())
 
     def _autoencoder(self):
-        return StackedAE() if self.autoencoder is None else self.autoencoder
+        if self.autoencoder is None:
+            return StackedAE(batch_size=64, max_iter=100)
+        return self.autoencoder
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -208,7 +208,8 @@ def test_default_autoencoder_is_a_stacked_autoencoder():
     est = AutoencoderOutlierDetector().fit(X)
     assert est.autoencoder is None
     assert type(est.autoencoder_) is StackedAE
-    assert est.autoencoder_.get_params() == StackedAE().get_params()
+    assert est.autoencoder_.get_params() == StackedAE(
+        batch_size=64, max_iter=100).get_params()
     assert est.predict(X).shape == (40,)
 
 
