@@ -21,6 +21,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from overhead import sequential
 from skae import StackedAE
 
 LR = 3e-3  # StackedAE's default learning rate
@@ -35,20 +36,10 @@ def fit_skae(X, epochs, batch, hidden, n_components):
     return est, est.module_, est.n_iter_
 
 
-def network(hidden, n_components):
-    sizes = [784, *hidden, n_components, *hidden[::-1], 784]
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            layers.append(nn.ELU())
-    return nn.Sequential(*layers)
-
-
 def fit_raw(X, epochs, batch, hidden, n_components):
     rank, size = dist.get_rank(), dist.get_world_size()
     torch.manual_seed(0)
-    model = network(hidden, n_components)
+    model = sequential(hidden, n_components)
     wrapped = (nn.parallel.DistributedDataParallel(
         model, gradient_as_bucket_view=True) if size > 1 else model)
     optimizer = torch.optim.Adam(model.parameters(), lr=LR, fused=True)

@@ -17,7 +17,8 @@ path of it here (that dry run is how it was checked). Measured:
    reads its losses back once per epoch).
 2. **Throughput** of the deep 784-1000-500-250-30 autoencoder,
    ``StackedAE`` (no held-out split, a fixed number of epochs) against a
-   hand-written loop over the same network, batches and Adam step, on the
+   hand-written loop over the same network, batches and Adam step (both
+   as in ``benchmarks/precision.py``), on the
    device, at batch 256 / 1024 / 4096, in ``precision`` float32, bfloat16
    and float16 (the raw loop: ``torch.autocast``, with a ``GradScaler`` for
    float16), each timed to a ``torch.cuda.synchronize()``; rows per
@@ -47,10 +48,10 @@ from torch import nn
 
 import skae
 from _harness import markdown_table, save
+from precision import fit_raw_loop, stacked
 from skae._training._device import resolve_device, resolve_precision
 from skae.datasets import load_mnist
 
-HIDDEN, CODE = (1000, 500, 250), 30
 #: Estimators whose ``fit`` takes the class labels.
 NEEDS_Y = {"ConditionalVAE", "ConditionalAdversarialAE",
            "PretrainedClassifier"}
@@ -158,55 +159,21 @@ def every_estimator(device, max_iter, data, names=None):
     return results
 
 
-def deep_network():
-    sizes = [784, *HIDDEN, CODE, *HIDDEN[::-1], 784]
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Linear(a, b))
-        if i < len(sizes) - 2:
-            layers.append(nn.ELU())
-    return nn.Sequential(*layers)
-
-
 def raw_loop(X, device, batch, epochs, precision):
-    """A hand-written loop on ``device``: rows per second, peak memory."""
-    torch.manual_seed(0)
-    model = deep_network().to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    dtype = {"float32": None, "bfloat16": torch.bfloat16,
-             "float16": torch.float16}[precision]
-    kind = torch.device(device).type
-    scaler = (torch.amp.GradScaler(kind) if dtype is torch.float16
-              else None)
-    data = torch.from_numpy(X).to(device)
-    n = len(data)
+    """benchmarks/precision.py's hand-written loop on ``device``: rows per
+    second and peak memory."""
     reset_peak(device)
     synchronize(device)
     start = time.perf_counter()
-    for _ in range(epochs):
-        order = torch.randperm(n, device=device)
-        for s in range(0, n, batch):
-            rows = data[order[s:s + batch]]
-            optimizer.zero_grad()
-            with (torch.autocast(kind, dtype=dtype) if dtype is not None
-                  else contextlib.nullcontext()):
-                loss = (model(rows).float() - rows).square().mean()
-            if scaler is None:
-                loss.backward()
-                optimizer.step()
-            else:
-                scaler.scale(loss).backward()
-                scaler.step(optimizer)
-                scaler.update()
+    fit_raw_loop(X, batch, precision, torch.device(device), epochs=epochs)
     synchronize(device)
-    return n * epochs / (time.perf_counter() - start), peak(device)
+    return len(X) * epochs / (time.perf_counter() - start), peak(device)
 
 
 def skae_loop(X, device, batch, epochs, precision):
-    est = skae.StackedAE(hidden_layer_sizes=HIDDEN, n_components=CODE,
-                         batch_size=batch, max_iter=epochs, alpha=0.0,
-                         early_stopping=False, device=device,
-                         precision=precision, random_state=0)
+    """benchmarks/precision.py's StackedAE with the same network."""
+    est = stacked(precision, device, batch_size=batch, max_iter=epochs,
+                  random_state=0)
     reset_peak(device)
     synchronize(device)
     start = time.perf_counter()

@@ -47,8 +47,9 @@ BATCHES = (64, 256, 1024)
 HIDDEN, CODE = (1000, 500, 250), 30
 
 
-def sequential():
-    sizes = [784, *HIDDEN, CODE, *HIDDEN[::-1], 784]
+def sequential(hidden=HIDDEN, code=CODE):
+    """The ELU autoencoder 784-hidden-code with a mirrored decoder."""
+    sizes = [784, *hidden, code, *hidden[::-1], 784]
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b))

@@ -40,7 +40,7 @@ DTYPES = {"float32": None, "bfloat16": torch.bfloat16,
           "float16": torch.float16}
 
 
-def fit_raw_loop(X, batch_size, precision, device):
+def fit_raw_loop(X, batch_size, precision, device, epochs=EPOCHS):
     """The hand-written loop, its layers autocast to ``precision``."""
     torch.manual_seed(0)
     model = sequential().to(device)
@@ -50,7 +50,7 @@ def fit_raw_loop(X, batch_size, precision, device):
               if dtype is torch.float16 else None)
     data = torch.from_numpy(X).to(device)
     n = len(data)
-    for _ in range(EPOCHS):
+    for _ in range(epochs):
         order = torch.randperm(n, device=device)
         for start in range(0, n, batch_size):
             batch = data[order[start:start + batch_size]]

@@ -40,11 +40,9 @@ class AutoencoderOutlierDetector(DeclaredParamsMixin, OutlierMixin,
     autoencoder : skae autoencoder, default=None
         The (unfitted) autoencoder; it is cloned and fitted on ``X`` in
         :meth:`fit`. None means ``StackedAE(batch_size=64, max_iter=100)``:
-        on the few hundred samples a detector is often fitted on, as good as
-        ``StackedAE()`` in a third of the time (``benchmarks/outlier.py``,
-        400 MNIST digits of one class: mean AUROC 0.960 against 0.959 over
-        the ten classes, 3.5 s against 11.5 s per fit on one thread). Any
-        estimator with ``fit``
+        fewer, larger steps than ``StackedAE()``, for the few hundred
+        samples a detector is often fitted on (see the user guide's
+        "Outlier detection"). Any estimator with ``fit``
         and ``score_samples`` (higher = more normal) works; to reuse an
         autoencoder fitted before, wrap it in
         :class:`sklearn.frozen.FrozenEstimator`.

@@ -249,9 +249,9 @@ class TrainingNetMixin:
         """Keep the loss terms of the step (detached, on the device) for
         the epoch's means; the first evaluation of an L-BFGS step counts."""
         if self._step_terms is None:
-            self.__dict__["_step_terms"] = {name: value.detach()
-                                for name, value in terms.items()
-                                if name != OUTPUT}
+            self.__dict__["_step_terms"] = {
+                name: value.detach() for name, value in terms.items()
+                if name != OUTPUT}
 
     def _notify_grads(self, batch):
         if self._listens("on_grad_computed"):
