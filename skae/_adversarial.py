@@ -133,7 +133,8 @@ class AdversarialAE(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
                  precision="float32",
-                 categorical_features=None, callbacks=None):
+                 categorical_features=None, callbacks=None,
+                 sampler_components=10, sampler="prior"):
         store_params(self, locals())
 
     #: The network class; a variant (ConditionalAdversarialAE) names its

@@ -87,7 +87,8 @@ class IWAE(VariationalAE):
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
                  precision="float32",
-                 categorical_features=None, callbacks=None):
+                 categorical_features=None, callbacks=None,
+                 sampler_components=10, sampler="prior"):
         store_params(self, locals())
 
     def _network_options(self):
@@ -162,7 +163,8 @@ class VampPriorVAE(IWAE):
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
                  precision="float32",
-                 categorical_features=None, callbacks=None):
+                 categorical_features=None, callbacks=None,
+                 sampler_components=10, sampler="prior"):
         store_params(self, locals())
 
     def _network_options(self):
@@ -248,7 +250,8 @@ class BetaTCVAE(VariationalAE):
                  n_iter_no_change=10, tol=1e-3, random_state=None, verbose=0,
                  warm_start=False, device="cpu",
                  precision="float32",
-                 categorical_features=None, callbacks=None):
+                 categorical_features=None, callbacks=None,
+                 sampler_components=10, sampler="prior"):
         store_params(self, locals())
 
 
@@ -317,7 +320,8 @@ class WAEMMD(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  precision="float32", categorical_features=None,
-                 callbacks=None):
+                 callbacks=None,
+                 sampler_components=10, sampler="prior"):
         store_params(self, locals())
 
     def _build_module(self, n_features):

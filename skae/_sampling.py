@@ -5,7 +5,8 @@ from. Put a mixin before :class:`skae._base.BaseAutoencoder` in the bases.
   (deterministic autoencoders: ex-post density estimation), a Gaussian
   mixture or a second, small variational autoencoder (two-stage VAE);
 * :class:`PriorSamplingMixin`: the prior the network was trained to match
-  (variational and adversarial autoencoders);
+  (variational and adversarial autoencoders), or, on request, a density
+  of their training codes as above;
 * :class:`CodebookSamplingMixin`: the frequencies of the training codes'
   rows of a codebook (vector-quantised autoencoders).
 """
@@ -110,7 +111,7 @@ class MixtureSamplingMixin:
         """Sample as the fitted autoencoder ``source`` does, whose codes are
         this estimator's codes (:func:`skae.stack`): from the same training
         codes, or from the codes of ``source``'s own samples."""
-        if isinstance(source, MixtureSamplingMixin):
+        if "_sampler_codes" in vars(source):
             self.__dict__.pop("sampler_", None)
             self._sampler_codes = source._sampler_codes
             self._sampler_seed = source._sampler_seed
@@ -163,14 +164,57 @@ class MixtureSamplingMixin:
         return codes[rng.permutation(n_samples)]
 
 
-class PriorSamplingMixin:
+class PriorSamplingMixin(MixtureSamplingMixin):
     """Sample by decoding draws of the prior the codes were trained to
-    match (``module_.sample_prior``); nothing is fitted after training."""
+    match (``module_.sample_prior``), or of a density fitted to the
+    training codes after training.
+
+    Parameters
+    ----------
+    sampler : {"prior", "gaussian_mixture", "two_stage"}, default="prior"
+        Where the codes that :meth:`sample` decodes come from. ``"prior"``:
+        the prior the network was trained to match; nothing is fitted
+        after training. ``"gaussian_mixture"`` or ``"two_stage"``: a
+        density of the codes (posterior means) of up to 2,000 training
+        samples, as for the deterministic autoencoders: a Gaussian mixture
+        of ``sampler_components`` components, or a second, small
+        :class:`VariationalAE` of the codes, fitted at the first
+        :meth:`sample` (the two-stage VAE of Dai and Wipf, 2019, who
+        designed it for variational autoencoders whose codes leave parts
+        of the prior uncovered). ``fit`` keeps those codes only when
+        ``sampler`` is not ``"prior"``: set it before fitting.
+    """
+
+    _parameter_constraints = {
+        "sampler": [StrOptions({"prior", "gaussian_mixture", "two_stage"})],
+    }
+
+    #: A variant that leaves ``sampler`` out of its signature (and a model
+    #: file saved before it existed) samples from the prior.
+    @property
+    def _sampler_kind(self):
+        return vars(self).get("sampler", "prior")
+
+    def _finish_fit(self, X, rng):
+        if self._sampler_kind == "prior":
+            for name in ("_sampler_codes", "_sampler_seed", "sampler_"):
+                self.__dict__.pop(name, None)
+        else:
+            super()._finish_fit(X, rng)
 
     def _sample_codes(self, n_samples, rng):
-        with random_scope(rng):
-            codes = self.module_.sample_prior(n_samples)
-        return codes.detach().cpu().numpy().astype(np.float64)
+        kind = self._sampler_kind
+        if kind == "prior":
+            with random_scope(rng):
+                codes = self.module_.sample_prior(n_samples)
+            return codes.detach().cpu().numpy().astype(np.float64)
+        if "_sampler_codes" not in vars(self):
+            raise ValueError(
+                f"sampler={kind!r} draws from a density of the training "
+                "codes, which this estimator was fitted without (it was "
+                "fitted with sampler='prior'). Fit it again with "
+                f"sampler={kind!r}.")
+        return super()._sample_codes(n_samples, rng)
 
 
 class CodebookSamplingMixin:

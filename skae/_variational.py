@@ -310,7 +310,8 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
                  validation_fraction=0.1, n_iter_no_change=10, tol=1e-3,
                  random_state=None, verbose=0, warm_start=False, device="cpu",
                  precision="float32", categorical_features=None,
-                 callbacks=None):
+                 callbacks=None,
+                 sampler_components=10, sampler="prior"):
         store_params(self, locals())
 
     #: The network class; a variant (IWAE, VampPriorVAE, ...) names its own
@@ -375,6 +376,7 @@ class VariationalAE(PriorSamplingMixin, MLPLayersMixin, BaseAutoencoder):
     def _finish_fit(self, X, rng):
         # seed of the fixed noise of score_samples and log_likelihood
         self._score_seed = int(rng.randint(np.iinfo(np.int32).max))
+        super()._finish_fit(X, rng)
 
     def _score(self, X, method, n_draws):
         """``module_.<method>(x, noise)`` chunk by chunk, with the noise of
