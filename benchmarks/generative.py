@@ -24,14 +24,18 @@ tests), in one process:
   samples (exp of the entropy of the predicted-class histogram; 10 is
   perfectly balanced). The same figures on the 1,000 real held-out digits
   are the reference.
-* **the VAE's variants** (issue 26): IWAE with k=5 and k=50 importance
-  samples in training, VampPriorVAE (500 pseudo-inputs) and BetaTCVAE at
-  beta=1, trained as the VariationalAE above (same network, epochs, batch,
-  pixels as they are, last weights). Each is scored on the held-out
-  digits by its own ``log_likelihood`` with ``--nll-draws`` importance
-  samples (5,000 by default; VampPriorVAE's uses its mixture prior, which
-  the evaluator above does not know), next to the VariationalAE's, with
-  its held-out negative ELBO (``-score``) and fit time.
+* **the VAE's variants, side by side with pythae** (issue 26): IWAE with
+  k=5 and k=50 importance samples in training, VampPriorVAE (500
+  pseudo-inputs) and BetaTCVAE at beta=1, trained as the VariationalAE
+  above (same network, epochs, batch, pixels as they are, last weights),
+  and pythae's ``VAE``, ``IWAE``, ``VAMP`` and ``BetaTCVAE`` on the same
+  network, epochs, batch and Adam (``benchmarks/_pythae.py``; skipped
+  when pythae is not installed). Every model is scored on the held-out
+  digits by one evaluator written here: -log p(x) from ``--nll-draws``
+  importance samples of q(z|x) (5,000 by default), with the model's own
+  prior (the VampPrior's learned mixture). Targets: each skae model's
+  NLL at most pythae's, in at most pythae's fit time; IWAE k=50 at least
+  1.5 nats and VampPriorVAE at least 1 nat better than VariationalAE.
 * **fit time** of each model relative to StackedAE with the same layers and
   epochs (one fit each; the ratios are rough on a shared machine).
 
@@ -58,6 +62,7 @@ from skorch.callbacks import Callback
 from torch import nn
 from torch.nn import functional as F
 
+import _pythae
 from _harness import markdown_table, save, timed
 from skae import (
     IWAE,
@@ -73,6 +78,9 @@ BATCH, LR, CODE, HIDDEN = 150, 1e-3, 20, (500, 500)
 ELBO_DRAWS, IWAE_DRAWS = 10, 100
 EVERY = 10  # epochs between held-out evaluations during training
 NLL_DRAWS = 5000  # importance samples of the variants' held-out NLL
+#: the rows of the side-by-side table of the VAE's variants
+VARIANT_ROWS = ("VariationalAE", "IWAE k=5", "IWAE k=50", "VampPriorVAE",
+                "BetaTCVAE beta=1")
 #: --quick: epochs, training and held-out digits, samples, NLL draws
 QUICK = dict(epochs=2, n_train=1000, n_test=200, n_samples=200,
              nll_draws=50)
@@ -132,7 +140,26 @@ def raw_sample(model, n, seed=0):
         return model.decode_logits(z).sigmoid().numpy()
 
 
-# -- one evaluator for both VAEs ---------------------------------------------
+# -- one evaluator for every VAE ---------------------------------------------
+def log_weights(posterior, decode_logits, x, draws, generator, log_prior=None):
+    """``draws`` codes of q(z|x) for each row of ``x``: log p(x|z) and the
+    importance log-weights log p(x|z) + log p(z) - log q(z|x), each of
+    shape (len(x), draws), and the posterior's mean and log-variance.
+    ``log_prior``: log p(z) of codes of any leading dims, with its
+    constant; by default the standard normal."""
+    mean, log_var = posterior(x)
+    eps = torch.randn(len(x), draws, mean.shape[-1], generator=generator)
+    z = mean[:, None] + torch.exp(0.5 * log_var)[:, None] * eps
+    logits = decode_logits(z.flatten(0, 1)).view(len(x), draws, -1)
+    log_px_z = -F.binary_cross_entropy_with_logits(
+        logits, x[:, None].expand_as(logits), reduction="none").sum(-1)
+    log_pz = (-0.5 * (z.square() + math.log(2 * math.pi)).sum(-1)
+              if log_prior is None else log_prior(z))
+    log_qz = -0.5 * (eps.square() + log_var[:, None]
+                     + math.log(2 * math.pi)).sum(-1)
+    return log_px_z, log_px_z + log_pz.float() - log_qz, mean, log_var
+
+
 @torch.no_grad()
 def evaluate(posterior, decode_logits, X, seed=0, chunk=50,
              iwae_draws=IWAE_DRAWS):
@@ -141,21 +168,29 @@ def evaluate(posterior, decode_logits, X, seed=0, chunk=50,
     neg_elbo, iwae = [], []
     for start in range(0, len(X), chunk):
         x = torch.from_numpy(X[start:start + chunk])
-        mean, log_var = posterior(x)
-        std = torch.exp(0.5 * log_var)
-        eps = torch.randn(len(x), iwae_draws, CODE, generator=generator)
-        z = mean[:, None] + std[:, None] * eps
-        logits = decode_logits(z.flatten(0, 1)).view(len(x), iwae_draws, -1)
-        log_px_z = -F.binary_cross_entropy_with_logits(
-            logits, x[:, None].expand_as(logits), reduction="none").sum(-1)
+        log_px_z, log_w, mean, log_var = log_weights(
+            posterior, decode_logits, x, iwae_draws, generator)
         kl = 0.5 * (log_var.exp() + mean.square() - 1 - log_var).sum(-1)
         neg_elbo.append(kl - log_px_z[:, :ELBO_DRAWS].mean(1))
-        log_pz = -0.5 * (z.square() + math.log(2 * math.pi)).sum(-1)
-        log_qz = -0.5 * (eps.square() + log_var[:, None]
-                         + math.log(2 * math.pi)).sum(-1)
-        log_w = log_px_z + log_pz - log_qz
         iwae.append(torch.logsumexp(log_w, 1) - math.log(iwae_draws))
     return (float(torch.cat(neg_elbo).mean()), float(torch.cat(iwae).mean()))
+
+
+@torch.no_grad()
+def negative_log_likelihood(posterior, decode_logits, X, draws,
+                            log_prior=None, seed=0):
+    """Held-out mean -log p(x) from ``draws`` importance samples of
+    q(z|x) (Burda et al. 2016), in nats, by rows so that each chunk
+    decodes about 10,000 codes."""
+    generator = torch.Generator().manual_seed(seed)
+    chunk = max(1, 10_000 // draws)
+    out = []
+    for start in range(0, len(X), chunk):
+        x = torch.from_numpy(X[start:start + chunk])
+        log_w = log_weights(posterior, decode_logits, x, draws, generator,
+                            log_prior)[1]
+        out.append(torch.logsumexp(log_w, 1) - math.log(draws))
+    return -float(torch.cat(out).mean())
 
 
 class HeldOut:
@@ -205,28 +240,76 @@ def variant_models(common):
 
 
 def held_out_nll(models, X_test, draws):
-    """Each model's own held-out NLL (``-log_likelihood``, ``draws``
-    importance samples) and negative ELBO (``-score``), in nats."""
+    """The held-out NLL (nats, ``draws`` importance samples, the
+    evaluator above with each model's own prior) and its seconds, of
+    skae's VAEs and, where given, pythae's."""
     out = {}
-    for name, est in models.items():
-        seconds, log_lik = timed(lambda est=est: est.log_likelihood(
-            X_test, n_importance_samples=draws))
-        out[name] = {"nll": -float(log_lik.mean()),
-                     "neg_elbo": -float(est.score(X_test)),
-                     "eval_seconds": seconds}
-        print(f"{name}: held-out NLL {out[name]['nll']:.2f} "
-              f"({seconds:.0f} s)", flush=True)
+    for name, (library, model) in models.items():
+        if library == "skae":
+            module = model.module_.eval()
+            parts = (module.posterior, module.decode_logits,
+                     module.log_prior)
+        else:
+            parts = (_pythae.posterior(model), _pythae.decode_logits(model),
+                     _pythae.log_prior(model))
+        seconds, nll = timed(lambda parts=parts: negative_log_likelihood(
+            *parts[:2], X_test, draws, log_prior=parts[2]))
+        out[name] = {"nll": nll, "eval_seconds": seconds}
+        print(f"{name}: held-out NLL {nll:.2f} ({seconds:.0f} s)",
+              flush=True)
     return out
 
 
+def fit_pythae(X_train, epochs):
+    """pythae's model of each variant row, fitted as skae's; {} without
+    pythae."""
+    if not _pythae.AVAILABLE:
+        print("pythae is not installed: no side-by-side rows", flush=True)
+        return {}, {}
+    fitted, times = {}, {}
+    for name, model in _pythae.models(X_train.shape[1], HIDDEN, CODE).items():
+        times[name], fitted[name] = timed(lambda model=model: _pythae.fit(
+            model, X_train, epochs, BATCH, LR))
+        print(f"pythae {name}: {times[name]:.1f} s", flush=True)
+    return fitted, times
+
+
 def variants_table(nll, times, draws):
-    base = times["VariationalAE"]
+    """One row per model: skae's and pythae's NLL and fit time, and the
+    gain of each skae model over skae's VariationalAE."""
+    base = nll["skae VariationalAE"]["nll"]
+    rows = []
+    for name in VARIANT_ROWS:
+        ours, theirs = nll[f"skae {name}"], nll.get(f"pythae {name}")
+        peer_time = times.get(f"pythae {name}")
+        rows.append((
+            name, f"{ours['nll']:.2f}",
+            f"{theirs['nll']:.2f}" if theirs else "n/a",
+            f"{base - ours['nll']:+.2f}",
+            f"{times[name]:.1f}",
+            f"{peer_time:.1f}" if peer_time else "n/a",
+            f"{times[name] / peer_time:.2f}" if peer_time else "n/a"))
     return markdown_table(
-        ["model", f"held-out NLL (nats, k={draws})", "held-out -ELBO",
-         "fit time (s)", "fit time / VariationalAE"],
-        [(name, f"{r['nll']:.2f}", f"{r['neg_elbo']:.2f}",
-          f"{times[name]:.1f}", f"{times[name] / base:.2f}")
-         for name, r in nll.items()])
+        ["model", f"skae NLL (nats, k={draws})", "pythae NLL",
+         "skae gain over skae's VAE", "skae fit (s)", "pythae fit (s)",
+         "skae / pythae fit time"], rows)
+
+
+def variant_targets(nll, times):
+    """The issue's targets, each True or False."""
+    targets = {}
+    for name in VARIANT_ROWS:
+        theirs = nll.get(f"pythae {name}")
+        if theirs:
+            targets[f"{name}: NLL <= pythae's, fit time <= pythae's"] = bool(
+                nll[f"skae {name}"]["nll"] <= theirs["nll"]
+                and times[name] <= times[f"pythae {name}"])
+    base = nll["skae VariationalAE"]["nll"]
+    targets["IWAE k=50 >= 1.5 nats better than VariationalAE"] = bool(
+        base - nll["skae IWAE k=50"]["nll"] >= 1.5)
+    targets["VampPriorVAE >= 1 nat better than VariationalAE"] = bool(
+        base - nll["skae VampPriorVAE"]["nll"] >= 1.0)
+    return targets
 
 
 def sample_quality(clf, samples):
@@ -297,9 +380,14 @@ def main(argv=None):
         times[name] -= curve.seconds
 
     vae = models["VariationalAE"]
-    variants = {"VariationalAE": vae,
-                **{name: models[name] for name in variant_models(common)}}
+    peers, peer_times = fit_pythae(X_train, epochs)
+    times.update({f"pythae {name}": t for name, t in peer_times.items()})
+    variants = {f"skae {name}": ("skae", models[name])
+                for name in VARIANT_ROWS}
+    variants.update({f"pythae {name}": ("pythae", model)
+                     for name, model in peers.items()})
     variant_nll = held_out_nll(variants, X_test, args.nll_draws)
+    targets = variant_targets(variant_nll, times)
     module = vae.module_.eval()
     likelihood = {
         "VariationalAE": evaluate(module.posterior, module.decode_logits,
@@ -349,6 +437,9 @@ def main(argv=None):
          "sample confidence", "share > 0.9", "effective classes",
          "fit time / StackedAE"], rows)
     table += "\n\n" + variants_table(variant_nll, times, args.nll_draws)
+    table += "\n\n" + markdown_table(
+        ["target (issue 26)", "met"],
+        [(name, "yes" if met else "NO") for name, met in targets.items()])
     target_met = likelihood["VariationalAE"][0] <= likelihood["raw VAE loop"][0]
     notes = (
         f"784-500-500-20 models, ELU, Adam lr {LR}, batch {BATCH}, {epochs} "
@@ -361,9 +452,12 @@ def main(argv=None):
         "Sample quality: a LogisticRegression trained on the real training "
         f"digits classifies {n} samples of each model. Fit times: one fit "
         f"each (StackedAE {base:.1f} s), without the held-out evaluations. "
-        "Variants: each model's own log_likelihood with "
-        f"{args.nll_draws} importance samples and -score on the held-out "
-        "digits; VampPriorVAE's uses its learned prior."
+        "Variants, side by side with pythae's implementation of each "
+        "(same network, epochs, batch and Adam; pythae's models trained by "
+        "a plain loop): held-out -log p(x) from "
+        f"{args.nll_draws:,} importance samples of q(z|x), by one evaluator "
+        "for both libraries with each model's own prior (VampPrior: its "
+        "learned mixture)."
     )
     if args.quick:  # a smoke test: print, keep the saved results
         print(table + "\n\n" + notes)
@@ -384,7 +478,8 @@ def main(argv=None):
         "sample_ranges": ranges,
         "fit_seconds": times,
         "fit_time_vs_stacked": {k: t / base for k, t in times.items()},
-        "variants": {"nll_draws": args.nll_draws, "held_out": variant_nll},
+        "variants": {"nll_draws": args.nll_draws, "held_out": variant_nll,
+                     "targets": targets},
         "target_met": bool(target_met),
     }, table, notes)
     return likelihood
