@@ -313,7 +313,7 @@ class WAEMMD(PriorSamplingMixin, MLPAutoencoderMixin, BaseAutoencoder):
     def __init__(self, n_components=32, *, mmd_weight=10.0,
                  hidden_layer_sizes=(256,), activation="elu",
                  code_activation="identity", out_activation="identity",
-                 loss="mse", tied_weights=False, init="variance_scaling",
+                 loss="mse", tied_weights=False, init="pytorch",
                  alpha=0.0, batch_size="auto", max_iter=200,
                  learning_rate=1e-3, learning_rate_schedule="adaptive",
                  optimizer="adam", early_stopping=False,
