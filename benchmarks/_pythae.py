@@ -20,14 +20,20 @@ from torch import nn
 
 try:
     from pythae.models import (
+        AE,
         IWAE,
         VAE,
         VAMP,
+        VQVAE,
+        WAE_MMD,
+        AEConfig,
         BetaTCVAE,
         BetaTCVAEConfig,
         IWAEConfig,
         VAEConfig,
         VAMPConfig,
+        VQVAEConfig,
+        WAE_MMD_Config,
     )
     from pythae.models.base.base_utils import ModelOutput
     from pythae.models.nn import BaseDecoder, BaseEncoder
@@ -55,13 +61,29 @@ class Encoder(BaseEncoder):
         return ModelOutput(embedding=mean, log_covariance=log_var)
 
 
-class Decoder(BaseDecoder):
+class CodeEncoder(BaseEncoder):
+    """The deterministic models' encoder: the code alone."""
+
     def __init__(self, n_features, hidden, code):
         super().__init__()
+        self.net = _mlp([n_features, *hidden, code])
+
+    def forward(self, x):
+        return ModelOutput(embedding=self.net(x.flatten(1)))
+
+
+class Decoder(BaseDecoder):
+    """A sigmoid output (Bernoulli likelihood), or the identity (MSE)."""
+
+    def __init__(self, n_features, hidden, code, sigmoid=True):
+        super().__init__()
         self.net = _mlp([code, *hidden[::-1], n_features])
+        self.sigmoid = sigmoid
 
     def forward(self, z):
-        return ModelOutput(reconstruction=torch.sigmoid(self.net(z)))
+        out = self.net(z)
+        return ModelOutput(reconstruction=torch.sigmoid(out) if self.sigmoid
+                           else out)
 
 
 def models(n_features, hidden, code):
@@ -86,6 +108,47 @@ def models(n_features, hidden, code):
         out[name] = cls(config, encoder=Encoder(n_features, hidden, code),
                         decoder=Decoder(n_features, hidden, code))
     return out
+
+
+def deterministic_models(n_features, hidden, code):
+    """pythae's deterministic models of the reconstruction rows, with an
+    identity output and the MSE (VQ-VAE: 512 codes, commitment 0.25, as
+    skae's; pythae quantises each number of an MLP's code separately, as
+    skae's default ``n_groups="auto"``)."""
+    common = dict(input_dim=(n_features,), latent_dim=code)
+    configs = {
+        "autoencoder (StackedAE / AE)": (AE, AEConfig(**common)),
+        # lambda = 10, skae's default, and pythae's own 3e-2 (both weigh
+        # the MMD against a squared error summed over the pixels; the
+        # same multi-scale IMQ kernel)
+        "WAE-MMD, lambda=10": (WAE_MMD, WAE_MMD_Config(reg_weight=10.0,
+                                                       **common)),
+        "WAE-MMD, lambda=0.03": (WAE_MMD, WAE_MMD_Config(reg_weight=3e-2,
+                                                         **common)),
+        "VQ-VAE": (VQVAE, VQVAEConfig(**common)),
+    }
+    out = {}
+    for name, (cls, config) in configs.items():
+        torch.manual_seed(0)
+        out[name] = cls(config,
+                        encoder=CodeEncoder(n_features, hidden, code),
+                        decoder=Decoder(n_features, hidden, code,
+                                        sigmoid=False))
+    return out
+
+
+@torch.no_grad()
+def reconstruct(model, X, chunk=500):
+    """The model's reconstruction of the rows of ``X`` (through its
+    quantiser, for the VQ-VAE), and the VQ-VAE's code indices."""
+    recon, indices = [], []
+    for start in range(0, len(X), chunk):
+        out = model({"data": torch.from_numpy(X[start:start + chunk])})
+        recon.append(out.recon_x)
+        if "quantized_indices" in out:
+            indices.append(out.quantized_indices.flatten())
+    return (torch.cat(recon).numpy(),
+            torch.cat(indices).numpy() if indices else None)
 
 
 def fit(model, X, epochs, batch_size, lr, seed=0):
