@@ -286,6 +286,8 @@ def test_denoising_chain_and_outlier_detector_on_a_table(typed):
     assert detector.predict(odd)[0] == -1
 
 
+@pytest.mark.filterwarnings(  # the one-epoch fit that shows the warning
+    "ignore:.*reached max_iter:sklearn.exceptions.ConvergenceWarning")
 def test_columns_in_different_units_warn(penguins):
     """Raw columns in millimetres and grams: a warning that says what to
     do; with categorical_features=[] they are standardised inside and
