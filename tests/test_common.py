@@ -92,19 +92,29 @@ def fast_instance(cls, **overrides):
     return cls(**{**fast, **FAST_BY_CLASS.get(cls.__name__, {})})
 
 
-#: Estimators also checked with mixed precision (every precision the CPU
-#: supports: bfloat16; float16 needs CUDA), one per kind of training step:
-#: plain, variational, phased (adversarial) and classifier.
-MIXED_PRECISION = ("StackedAE", "VariationalAE", "AdversarialAE",
-                   "PretrainedClassifier")
+#: Every estimator is checked again with mixed precision: every precision
+#: the CPU supports, bfloat16 (float16 needs CUDA). The imputer and the
+#: outlier detector take it through their autoencoder.
+MIXED_PRECISION = "bfloat16"
+
+
+def _mixed_precision_instance(cls):
+    params = inspect.signature(cls).parameters
+    if "precision" in params:
+        return fast_instance(cls, precision=MIXED_PRECISION)
+    inner = next(name for name in ("estimator", "autoencoder")
+                 if name in params)
+    estimator = fast_instance(cls)
+    autoencoder = estimator.get_params()[inner]
+    return estimator.set_params(
+        **{inner: autoencoder.set_params(precision=MIXED_PRECISION)})
 
 
 def _instances():
     for cls in skae.all_estimators():
         yield fast_instance(cls)
     for cls in skae.all_estimators():
-        if cls.__name__ in MIXED_PRECISION:
-            yield fast_instance(cls, precision="bfloat16")
+        yield _mixed_precision_instance(cls)
 
 
 @pytest.fixture(autouse=True)

@@ -42,6 +42,7 @@ def sparsity_penalty(code, target, penalty="kl"):
         Bernoulli(level), which grows steeply as a level nears 0 or 1;
         ``"l1"``: ``|level - target|``; ``"mse"``: ``(level - target)**2``.
     """
+    code = code.float()  # 1 - _EPS is 1 in bfloat16: the levels in float32
     if penalty == "kl":
         level = code.mean(0).clamp(_EPS, 1 - _EPS)
         return (target * torch.log(target / level)
@@ -303,7 +304,8 @@ class WinnerTakeAllMLPAutoencoder(MLPAutoencoder):
             return code
         values, index = code.topk(n_winners, dim=0)
         with torch.no_grad():
-            self.thresholds.lerp_(values[-1], self.momentum)
+            self.thresholds.lerp_(values[-1].to(self.thresholds.dtype),
+                                  self.momentum)
         mask = torch.zeros_like(code).scatter_(0, index, 1.0)
         return code * mask
 
