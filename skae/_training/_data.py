@@ -221,10 +221,12 @@ class TensorData(torch.utils.data.Dataset):
 
     def take(self, index):
         """The input rows ``index`` (a slice or a 1-D integer tensor)."""
-        if not self.is_sparse:
-            return self.X[index]
         if isinstance(index, torch.Tensor):
+            if not self.is_sparse:  # index_select: no indexing machinery
+                return self.X.index_select(0, index)
             index = index.cpu().numpy()
+        elif not self.is_sparse:
+            return self.X[index]
         dense = self.X[index].toarray()
         return torch.from_numpy(dense).to(self.device)
 

@@ -122,10 +122,12 @@ class TrainingNetMixin:
     @property
     def objective_(self):
         """The training objective around ``module_``."""
-        built = self.__dict__.get("_objective")
-        if built is None or built.network is not self.module_:
+        # kept with the network it was built for: comparing that is
+        # cheaper than reading the objective's submodule (twice a step)
+        network, built = self.__dict__.get("_objective", (None, None))
+        if built is None or network is not self.module_:
             built = self.objective(self.module_)
-            self.__dict__["_objective"] = built
+            self.__dict__["_objective"] = (self.module_, built)
         return built
 
     def optimizers(self):
