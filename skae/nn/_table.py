@@ -13,7 +13,6 @@ import math
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 
 class TableLayout:
@@ -63,6 +62,7 @@ class TableLayout:
                               *(a for a, _ in self.blocks))
         self.entropy_scale = tuple(1 / math.log(max(k, 2))
                                    for k in self.n_categories)
+        self._padded = {}  # device -> the tensors of _padding
 
     def __repr__(self):
         return (f"TableLayout(n_numeric={self.n_numeric}, "
@@ -92,6 +92,26 @@ class TableLayout:
         parts += [logits[..., a:b].softmax(-1) for a, b in self.blocks]
         return torch.cat(parts, dim=-1)
 
+    def _padding(self, device):
+        """Every categorical block as one row of a (n_blocks, width) grid,
+        ``width`` the most categories: the inputs' index of each cell
+        ((n_blocks * width,), a padding cell repeats its block's last
+        input), the mask of the padding cells and the blocks' entropy
+        scales, made once per device. One softmax over the grid's last
+        axis is the softmax of every block: a few kernels a batch, however
+        many categorical columns."""
+        padded = self._padded.get(device)
+        if padded is None:
+            width = max(self.n_categories)
+            index = [[a + min(j, b - a - 1) for j in range(width)]
+                     for a, b in self.blocks]
+            pad = [[j >= b - a for j in range(width)] for a, b in self.blocks]
+            padded = (torch.tensor(index, device=device).view(-1),
+                      torch.tensor(pad, device=device),
+                      torch.tensor(self.entropy_scale, device=device))
+            self._padded[device] = padded
+        return padded
+
     def category_log_probs(self, logits, target):
         """log p(category) of each categorical column (..., n_categorical):
         the log-softmax of its block at the target's one-hot category (the
@@ -99,9 +119,13 @@ class TableLayout:
         value)."""
         if not self.blocks:
             return logits.new_zeros((*logits.shape[:-1], 0))
-        return torch.stack(
-            [(target[..., a:b] * F.log_softmax(logits[..., a:b], -1)).sum(-1)
-             for a, b in self.blocks], dim=-1)
+        index, pad, _ = self._padding(logits.device)
+        shape = (*logits.shape[:-1], *pad.shape)
+        log_probs = logits.index_select(-1, index).view(shape).masked_fill(
+            pad, -math.inf).log_softmax(-1).masked_fill(pad, 0.0)
+        onehot = target.index_select(-1, index).view(shape).masked_fill(
+            pad, 0.0)
+        return (onehot * log_probs).sum(-1)
 
     def column_loss(self, logits, target):
         """Reconstruction loss of each column (..., n_columns): squared
@@ -109,11 +133,11 @@ class TableLayout:
         ones divided by log(K) (see the class's notes)."""
         n = self.n_numeric
         numeric = (logits[..., :n] - target[..., :n]).square()
-        # (the scales are Python floats: no tensor is made per batch)
-        entropy = [-(target[..., a:b] * F.log_softmax(logits[..., a:b], -1))
-                   .sum(-1, keepdim=True).to(numeric.dtype) * scale
-                   for (a, b), scale in zip(self.blocks, self.entropy_scale)]
-        return torch.cat([numeric, *entropy], dim=-1)
+        if not self.blocks:
+            return numeric
+        scale = self._padding(logits.device)[2]
+        entropy = -self.category_log_probs(logits, target) * scale
+        return torch.cat([numeric, entropy.to(numeric.dtype)], dim=-1)
 
     def log_likelihood(self, logits, target, numeric_log_density):
         """log p(x|z) of each column (..., n_columns):
