@@ -62,7 +62,7 @@ class MixtureSamplingMixin:
     sampler_components : int, default=10
         Components of the Gaussian mixture fitted to the training codes,
         from which :meth:`sample` draws (ex-post density estimation, Ghosh
-        et al. 2020); ignored with ``sampler="two_stage"``.
+        et al. 2020); used only with ``sampler="gaussian_mixture"``.
     sampler : {"gaussian_mixture", "two_stage"}, default="gaussian_mixture"
         The density of the training codes that :meth:`sample` draws from:
         a Gaussian mixture of ``sampler_components`` full-covariance
