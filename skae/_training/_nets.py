@@ -122,8 +122,6 @@ class TrainingNetMixin:
     @property
     def objective_(self):
         """The training objective around ``module_``."""
-        # kept with the network it was built for: comparing that is
-        # cheaper than reading the objective's submodule (twice a step)
         network, built = self.__dict__.get("_objective", (None, None))
         if built is None or network is not self.module_:
             built = self.objective(self.module_)
@@ -210,8 +208,8 @@ class TrainingNetMixin:
             self.__dict__["_ddp"] = wrapped
         return wrapped
 
-    #: Whether a training step may leave some parameters without a
-    #: gradient (DDP's ``find_unused_parameters``).
+    #: Whether a step may leave parameters without a gradient (DDP's
+    #: ``find_unused_parameters``).
     _partial_steps = False
 
     # -- precision ---------------------------------------------------------
@@ -239,9 +237,9 @@ class TrainingNetMixin:
 
     # -- steps -------------------------------------------------------------
     def _train_mode(self, training=True):
-        """Put the objective (and the network in it) in training or
-        evaluation mode, skipping the recursive walk when the mode is
-        already right (once per batch it costs about 2% of an epoch)."""
+        """Put the objective (and its network) in training or evaluation
+        mode, skipping the recursive walk when the mode is already right
+        (once per batch it costs about 2% of an epoch)."""
         objective = self.objective_
         if objective.training != training or \
                 self.module_.training != training:
