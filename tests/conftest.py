@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 from _pytest.doctest import DoctestItem
@@ -20,6 +22,16 @@ def mnist():
 
     X, y = load_mnist(return_X_y=True)
     return train_test_split(X, y, test_size=1000, random_state=0, stratify=y)
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (``make test`` runs two workers on a two-core
+    machine), one torch thread per worker: two processes of two threads
+    each would oversubscribe the cores."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import torch
+
+        torch.set_num_threads(1)
 
 
 def pytest_collection_modifyitems(items):
