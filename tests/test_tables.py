@@ -170,6 +170,37 @@ def test_mixed_loss_weighs_each_column_once(stacked, typed):
                                rtol=1e-3, atol=1e-5)
 
 
+def test_categorical_loss_is_float32_under_bfloat16():
+    """Under bfloat16 autocast the categorical cross-entropies are computed
+    in float32 (CPU autocast leaves log_softmax in bfloat16, 3 digits):
+    the loss of bfloat16 logits matches float64 arithmetic on the same
+    logits, soft targets (filled-in missing categories) included."""
+    import torch
+
+    from skae.nn._table import TableLayout
+
+    layout = TableLayout(2, [2, 5, 3])
+    gen = torch.Generator().manual_seed(0)
+    logits = (4 * torch.randn(64, layout.n_features, generator=gen)).to(
+        torch.bfloat16)
+    target = torch.randn(64, layout.n_features, generator=gen)
+    for a, b in layout.blocks:
+        target[:, a:b] = target[:, a:b].softmax(-1)
+        target[:32, a:b] = torch.nn.functional.one_hot(
+            target[:32, a:b].argmax(-1), b - a)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        loss = layout.column_loss(logits, target)
+    exact = logits.double()
+    expected = [(exact[:, :2] - target[:, :2].double()) ** 2]
+    for (a, b), k in zip(layout.blocks, layout.n_categories):
+        log_p = exact[:, a:b].log_softmax(-1)
+        expected.append(-(target[:, a:b] * log_p).sum(1, keepdim=True)
+                        / np.log(k))
+    assert loss.dtype == torch.float32
+    np.testing.assert_allclose(loss.double(), torch.cat(expected, 1),
+                               rtol=1e-5, atol=1e-5)
+
+
 def test_save_load_keeps_categories(stacked, typed):
     buffer = io.BytesIO()
     skae.save(stacked, buffer)

@@ -94,23 +94,38 @@ class TableLayout:
 
     def _padding(self, device):
         """Every categorical block as one row of a (n_blocks, width) grid,
-        ``width`` the most categories: the inputs' index of each cell
-        ((n_blocks * width,), a padding cell repeats its block's last
-        input), the mask of the padding cells and the blocks' entropy
-        scales, made once per device. One softmax over the grid's last
-        axis is the softmax of every block: a few kernels a batch, however
-        many categorical columns."""
+        ``width`` the most categories, made once per device: the inputs'
+        index of each cell ((n_blocks * width,), a padding cell repeats its
+        block's last input), a bias that puts the padding cells' logits at
+        -1e9 (out of every softmax without an infinity, so no mask is
+        needed after it), and the weights of the cells in
+        :meth:`category_log_probs` (1, padding 0) and in
+        :meth:`column_loss` (-1 / log(K), padding 0). One softmax over the
+        grid's last axis is the softmax of every block: a few kernels a
+        batch, however many categorical columns."""
         padded = self._padded.get(device)
         if padded is None:
             width = max(self.n_categories)
             index = [[a + min(j, b - a - 1) for j in range(width)]
                      for a, b in self.blocks]
-            pad = [[j >= b - a for j in range(width)] for a, b in self.blocks]
+            keep = torch.tensor([[float(j < b - a) for j in range(width)]
+                                 for a, b in self.blocks], device=device)
+            scale = torch.tensor(self.entropy_scale, device=device)
             padded = (torch.tensor(index, device=device).view(-1),
-                      torch.tensor(pad, device=device),
-                      torch.tensor(self.entropy_scale, device=device))
+                      (keep - 1) * 1e9, keep, -scale[:, None] * keep)
             self._padded[device] = padded
         return padded
+
+    def _block_sums(self, logits, target, weight):
+        """Each categorical block's sum of ``weight * target * log-softmax``
+        (..., n_categorical), ``weight`` a (n_blocks, width) grid of
+        :meth:`_padding`."""
+        index, bias = self._padding(logits.device)[:2]
+        shape = (*logits.shape[:-1], *bias.shape)
+        log_probs = (logits.index_select(-1, index).view(shape)
+                     + bias).log_softmax(-1)
+        onehot = target.index_select(-1, index).view(shape)
+        return (onehot * weight * log_probs).sum(-1)
 
     def category_log_probs(self, logits, target):
         """log p(category) of each categorical column (..., n_categorical):
@@ -119,13 +134,8 @@ class TableLayout:
         value)."""
         if not self.blocks:
             return logits.new_zeros((*logits.shape[:-1], 0))
-        index, pad, _ = self._padding(logits.device)
-        shape = (*logits.shape[:-1], *pad.shape)
-        log_probs = logits.index_select(-1, index).view(shape).masked_fill(
-            pad, -math.inf).log_softmax(-1).masked_fill(pad, 0.0)
-        onehot = target.index_select(-1, index).view(shape).masked_fill(
-            pad, 0.0)
-        return (onehot * log_probs).sum(-1)
+        return self._block_sums(logits, target,
+                                self._padding(logits.device)[2])
 
     def column_loss(self, logits, target):
         """Reconstruction loss of each column (..., n_columns): squared
@@ -135,8 +145,8 @@ class TableLayout:
         numeric = (logits[..., :n] - target[..., :n]).square()
         if not self.blocks:
             return numeric
-        scale = self._padding(logits.device)[2]
-        entropy = -self.category_log_probs(logits, target) * scale
+        entropy = self._block_sums(logits, target,
+                                   self._padding(logits.device)[3])
         return torch.cat([numeric, entropy.to(numeric.dtype)], dim=-1)
 
     def log_likelihood(self, logits, target, numeric_log_density):
